@@ -1,0 +1,5 @@
+import sys
+
+from rgan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,304 @@
+"""Command line: ``python -m rgan {train,sample,evaluate,datasets}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+
+from rgan.data import DataConfig, DataError, SequenceData, load_csv
+from rgan.datasets import list_datasets, load_dataset
+from rgan.logs import append_jsonl, write_json_atomic
+from rgan.models import CELLS, ModelConfig
+from rgan.train import DEVICES, LOSSES, TrainConfig, Trainer, TrainingDiverged
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed on one line, exit status 2."""
+
+
+def _defaults(cls: type) -> dict:
+    return {f.name: f.default for f in fields(cls)}
+
+
+def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
+    src = p.add_mutually_exclusive_group(required=required)
+    src.add_argument("--dataset", metavar="NAME", help="built-in dataset (see `python -m rgan datasets`)")
+    src.add_argument("--data", metavar="FILE.csv", help="your own CSV file")
+    d = _defaults(DataConfig)
+    p.add_argument("--seq-len", type=int, default=d["seq_len"], help="time steps per sequence (default %(default)s)")
+    p.add_argument("--stride", type=int, default=d["stride"], help="step between sliding windows (default %(default)s)")
+    p.add_argument(
+        "--layout",
+        choices=("auto", "time_rows", "sequence_rows", "long"),
+        default="auto",
+        help="CSV layout: rows are time steps, rows are sequences, or long/panel with an id column (default: detect)",
+    )
+    p.add_argument("--features", metavar="COL,COL", help="comma-separated feature columns (default: all numeric)")
+    p.add_argument("--time-column", metavar="COL", help="date/time column used as the time axis (default: detect)")
+    p.add_argument("--id-column", metavar="COL", help="sequence id column for the long layout (default: detect)")
+    p.add_argument(
+        "--missing",
+        choices=("interpolate", "drop", "zero", "refuse"),
+        default=d["missing"],
+        help="what to do with missing values (default %(default)s)",
+    )
+
+
+def _load_data(args: argparse.Namespace) -> SequenceData:
+    config = DataConfig(
+        layout=args.layout,
+        seq_len=args.seq_len,
+        stride=args.stride,
+        features=tuple(c.strip() for c in args.features.split(",")) if args.features else None,
+        time_column=args.time_column,
+        id_column=args.id_column,
+        missing=args.missing,
+    )
+    if args.dataset:
+        return load_dataset(args.dataset, seq_len=args.seq_len, stride=args.stride)
+    path = Path(args.data)
+    if not path.is_file():
+        raise CliError(f"{args.data}: no such file; check the path.")
+    return load_csv(path, config, name=path.name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m rgan",
+        description="RGAN Studio: train recurrent GANs (LSTM/GRU) on time series, sample and evaluate them.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,datasets}")
+
+    t = sub.add_parser("train", help="train a model on a CSV or a built-in dataset", description="Train a recurrent GAN.")
+    _add_data_args(t, required=True)
+    m, tr = _defaults(ModelConfig), _defaults(TrainConfig)
+    g = t.add_argument_group("model")
+    g.add_argument("--g-cell", choices=CELLS, default=m["g_cell"], help="generator cell (default %(default)s)")
+    g.add_argument("--d-cell", choices=CELLS, default=m["d_cell"], help="discriminator cell (default %(default)s)")
+    g.add_argument("--g-hidden", type=int, default=m["g_hidden"], help="generator hidden units (default %(default)s)")
+    g.add_argument("--d-hidden", type=int, default=m["d_hidden"], help="discriminator hidden units (default %(default)s)")
+    g.add_argument("--g-layers", type=int, default=m["g_layers"], help="generator layers (default %(default)s)")
+    g.add_argument("--d-layers", type=int, default=m["d_layers"], help="discriminator layers (default %(default)s)")
+    g.add_argument("--noise-dim", type=int, default=m["noise_dim"], help="per-step noise size (default %(default)s)")
+    g.add_argument(
+        "--static-noise-dim", type=int, default=m["static_noise_dim"], help="per-sequence noise size (default %(default)s)"
+    )
+    g.add_argument(
+        "--d-per-sequence", action="store_true", help="one realness logit per sequence instead of one per step"
+    )
+    o = t.add_argument_group("training")
+    o.add_argument("--loss", choices=LOSSES, default=tr["loss"], help="ns = non-saturating GAN loss (default %(default)s)")
+    o.add_argument("--lr-g", type=float, default=tr["lr_g"], help="generator learning rate (default %(default)s)")
+    o.add_argument("--lr-d", type=float, default=tr["lr_d"], help="discriminator learning rate (default %(default)s)")
+    o.add_argument("--d-steps", type=int, default=tr["d_steps"], help="D updates per G update (default %(default)s)")
+    o.add_argument("--batch-size", type=int, default=tr["batch_size"], help="sequences per batch (default %(default)s)")
+    o.add_argument("--steps", type=int, default=tr["steps"], help="generator updates (default %(default)s)")
+    o.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds of training")
+    o.add_argument("--seed", type=int, default=tr["seed"], help="random seed (default %(default)s)")
+    o.add_argument("--device", choices=DEVICES, default=tr["device"], help="auto: CUDA, then MPS, then CPU")
+    o.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    o.add_argument("--moment-weight", type=float, default=tr["moment_weight"], help="G moment-matching weight")
+    o.add_argument("--checkpoint-every", type=int, default=500, help="save a checkpoint every N steps (default %(default)s)")
+    o.add_argument("--resume", metavar="FILE.pt", help="continue from a checkpoint (same data)")
+    t.add_argument("--out", required=True, metavar="DIR", help="output folder: checkpoint.pt, metrics.jsonl, config.json")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    s = sub.add_parser("sample", help="generate sequences from a checkpoint into a CSV")
+    s.add_argument("--checkpoint", required=True, metavar="FILE.pt")
+    s.add_argument("--n", type=int, default=100, help="number of sequences (default %(default)s)")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    s.add_argument("--out", required=True, metavar="FILE.csv")
+    s.add_argument("--device", choices=DEVICES, default="auto")
+
+    e = sub.add_parser("evaluate", help="score a checkpoint's samples against real data")
+    e.add_argument("--checkpoint", required=True, metavar="FILE.pt")
+    _add_data_args(e, required=False)
+    e.add_argument("--n", type=int, default=None, help="sequences to generate (default: as many as real windows, max 5000)")
+    e.add_argument("--quick", action="store_true", help="fewer classifier iterations (a rough, fast estimate)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--device", choices=DEVICES, default="auto")
+    e.add_argument("--json", metavar="OUT.json", help="also write the scores as JSON")
+
+    sub.add_parser("datasets", help="list the built-in datasets")
+    return parser
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    infos = list_datasets()
+    width = max(len(i.name) for i in infos)
+    for info in infos:
+        print(f"{info.name:<{width}}  [{info.kind}] {info.description}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data = _load_data(args)
+    try:
+        model = ModelConfig(
+            noise_dim=args.noise_dim,
+            static_noise_dim=args.static_noise_dim,
+            g_cell=args.g_cell,
+            g_hidden=args.g_hidden,
+            g_layers=args.g_layers,
+            d_cell=args.d_cell,
+            d_hidden=args.d_hidden,
+            d_layers=args.d_layers,
+            d_per_step=not args.d_per_sequence,
+        )
+        train = TrainConfig(
+            loss=args.loss,
+            lr_g=args.lr_g,
+            lr_d=args.lr_d,
+            d_steps=args.d_steps,
+            batch_size=args.batch_size,
+            steps=args.steps,
+            seed=args.seed,
+            device=args.device,
+            moment_weight=args.moment_weight,
+        )
+        trainer = Trainer.load(args.resume, data=data, device=args.device) if args.resume else Trainer(data, model, train)
+    except (ValueError, FileNotFoundError) as e:
+        raise CliError(str(e)) from e
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(
+        out / "config.json",
+        {
+            "model": asdict(trainer.model_config),
+            "train": asdict(trainer.train_config),
+            "data": data.to_dict_info(),
+            "data_report": data.report.lines(),
+        },
+    )
+    log_path, ckpt_path = out / "metrics.jsonl", out / "checkpoint.pt"
+    print(
+        f"data: {data.name}: {data.n_sequences} sequences x {data.seq_len} steps x {data.n_features} features; "
+        f"device: {trainer.device}",
+        file=sys.stderr,
+    )
+    from tqdm import tqdm
+
+    start, pending, stopped_by = time.perf_counter(), [], "steps"
+    remaining = max(0, args.steps - trainer.step_count)
+    bar = tqdm(total=remaining, disable=args.quiet, unit="step", dynamic_ncols=True, file=sys.stderr)
+    try:
+        for _ in range(remaining):
+            stats = trainer.step()
+            stats["time"] = time.perf_counter() - start
+            pending.append(stats)
+            bar.update(1)
+            if trainer.step_count % 10 == 0:
+                bar.set_postfix(loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}", refresh=False)
+                append_jsonl(log_path, pending)
+                pending.clear()
+            if trainer.step_count % args.checkpoint_every == 0:
+                trainer.save(ckpt_path)
+            if args.max_seconds is not None and stats["time"] >= args.max_seconds:
+                stopped_by = "time"
+                break
+    except TrainingDiverged as e:
+        bar.close()
+        append_jsonl(log_path, pending)
+        print(f"error: {e}", file=sys.stderr)
+        trainer.save(ckpt_path)
+        return 3
+    except KeyboardInterrupt:
+        stopped_by = "interrupted"
+    bar.close()
+    append_jsonl(log_path, pending)
+    trainer.save(ckpt_path)
+    elapsed = time.perf_counter() - start
+    print(
+        f"stopped by {stopped_by} at step {trainer.step_count} after {elapsed:.1f} s; wrote {ckpt_path} and {log_path}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def samples_frame(samples: np.ndarray, feature_names: list[str]):
+    """(N, T, F) samples -> long table with ``sample_id`` and ``step`` columns, then one column per feature."""
+    import pandas as pd
+
+    n, t, f = samples.shape
+    frame = pd.DataFrame(samples.reshape(n * t, f), columns=list(feature_names))
+    frame.insert(0, "step", np.tile(np.arange(t), n))
+    frame.insert(0, "sample_id", np.repeat(np.arange(n), t))
+    return frame
+
+
+def _load_checkpoint(path: str, device: str) -> Trainer:
+    if not Path(path).is_file():
+        raise CliError(f"{path}: no such checkpoint file; check the path.")
+    try:
+        return Trainer.load(path, device=device)
+    except ValueError as e:
+        raise CliError(str(e)) from e
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    if args.n < 1:
+        raise CliError(f"--n must be at least 1, got {args.n}.")
+    trainer = _load_checkpoint(args.checkpoint, args.device)
+    samples = trainer.sample(args.n, seed=args.seed)  # (n, T, F) in the data's own units
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    samples_frame(samples, trainer.feature_names).to_csv(out, index=False)
+    print(f"wrote {args.n} sequences x {trainer.seq_len} steps x {trainer.n_features} features to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from rgan import metrics
+
+    trainer = _load_checkpoint(args.checkpoint, args.device)
+    if args.dataset or args.data:
+        data = _load_data(args)
+    else:
+        info = trainer.data_info
+        if info.get("source") == "dataset" and info.get("name"):
+            data = load_dataset(info["name"], seq_len=trainer.seq_len, **info.get("params", {}))
+        elif info.get("path") and Path(info["path"]).is_file():
+            data = load_csv(info["path"], DataConfig(seq_len=trainer.seq_len), name=Path(info["path"]).name)
+        else:
+            raise CliError("The checkpoint does not say where its training data is; pass --data FILE.csv or --dataset NAME.")
+    if data.n_features != trainer.n_features or data.seq_len != trainer.seq_len:
+        raise CliError(
+            f"The data has {data.n_features} features x {data.seq_len} steps but the model makes "
+            f"{trainer.n_features} x {trainer.seq_len}; pass matching data or --seq-len."
+        )
+    real = np.asarray(data.windows, dtype=np.float32)
+    n = args.n or min(len(real), 5000)
+    rng = np.random.default_rng(args.seed)
+    if len(real) > n:
+        real = real[rng.choice(len(real), n, replace=False)]
+    # The checkpoint's scaler maps samples to [0, 1] on the training data's range; re-express them on
+    # this data's range so both sides are scaled identically.
+    fake = data.scaler.transform(trainer.sample(n, seed=args.seed))
+    scores = metrics.evaluate(real, fake, quick=args.quick, seed=args.seed)
+    for name, value in scores.items():
+        print(f"{name:<28} {value:.4f}" if isinstance(value, float) else f"{name:<28} {value}")
+    if args.json:
+        write_json_atomic(args.json, {"checkpoint": str(args.checkpoint), "data": data.name, "n": n, "scores": scores})
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "evaluate": cmd_evaluate, "datasets": cmd_datasets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (DataError, CliError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,489 @@
+"""Adversarial training of a recurrent GAN: configuration, one training step, sampling, checkpoints.
+
+The trainer knows nothing about threads or user interfaces: ``step()`` runs one discriminator phase
+and one generator phase and returns plain numbers; whoever drives it decides what to do with them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from rgan.data import MinMaxScaler, SequenceData
+from rgan.models import Discriminator, Generator, ModelConfig
+
+LOSSES = ("ns", "wgan-gp")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+CHECKPOINT_FORMAT = "rgan-studio-checkpoint"
+CHECKPOINT_VERSION = 1
+# Real windows up to this size are kept on the device as one tensor; larger data sets are gathered
+# batch by batch from the (possibly strided, zero-copy) numpy view.
+_MAX_RESIDENT_BYTES = 512 * 2**20
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the two networks are trained."""
+
+    loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
+    lr_g: float = 1e-3  # generator Adam learning rate
+    lr_d: float = 1e-3  # discriminator Adam learning rate
+    beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
+    beta2: float = 0.9  # Adam beta2
+    d_steps: int = 1  # discriminator updates per generator update
+    batch_size: int = 128  # sequences per batch
+    steps: int = 5000  # generator updates in a full run
+    seed: int = 0  # seeds weights, batches and noise
+    device: str = "auto"  # "auto" (CUDA, then MPS, then CPU), "cpu", "cuda" or "mps"
+    moment_weight: float = 1.0  # G penalty on per-step mean/std mismatch with the real batch (0 = off)
+    label_smoothing: float = 0.0  # one-sided: real targets become 1 - this value ("ns" only)
+    gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
+    grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
+    preview_size: int = 16  # sequences in the fixed-noise preview batch
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {DEVICES}, got {self.device!r}.")
+        for name in ("lr_g", "lr_d"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and 0 < value < 1):
+                raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}.")
+        for name in ("d_steps", "batch_size", "steps", "preview_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if not 0 <= self.label_smoothing < 0.5:
+            raise ValueError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}.")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or gradient became NaN or infinite; the weights were left at their last good values."""
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """Turn a device name into a ``torch.device``; ``auto`` prefers CUDA, then Apple MPS, then CPU.
+
+    Raises:
+        ValueError: the named device is not available on this machine.
+    """
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("Device 'cuda' was requested but no CUDA GPU is available; use 'auto' or 'cpu'.")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("Device 'mps' was requested but Apple MPS is not available; use 'auto' or 'cpu'.")
+    if name not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}, got {name!r}.")
+    return torch.device(name)
+
+
+def _config_from_dict(cls: type, values: dict[str, Any]):
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in known})
+
+
+class Trainer:
+    """Owns G, D, their optimisers and the random streams of one training run.
+
+    Args:
+        data: the real sequences (scaled to [0, 1]); may be ``None`` for a trainer loaded only to sample.
+        model: network sizes.
+        train: optimisation settings.
+    """
+
+    def __init__(
+        self,
+        data: SequenceData | None,
+        model: ModelConfig = ModelConfig(),
+        train: TrainConfig = TrainConfig(),
+        *,
+        n_features: int | None = None,
+        seq_len: int | None = None,
+        feature_names: list[str] | None = None,
+        scaler: MinMaxScaler | None = None,
+        data_info: dict[str, Any] | None = None,
+    ) -> None:
+        self.model_config = model
+        self.train_config = train
+        self.device = resolve_device(train.device)
+        if data is not None:
+            n_features, seq_len = data.n_features, data.seq_len
+            feature_names, scaler = list(data.feature_names), data.scaler
+            data_info = data.to_dict_info()
+        if n_features is None or seq_len is None or scaler is None:
+            raise ValueError("Trainer needs either data or n_features, seq_len and scaler.")
+        self.n_features = int(n_features)
+        self.seq_len = int(seq_len)
+        self.feature_names = list(feature_names or [f"x{i}" for i in range(self.n_features)])
+        self.scaler = scaler
+        self.data_info = dict(data_info or {})
+
+        torch.manual_seed(train.seed)  # weight initialisation only; every later draw uses self._rng
+        self.generator = Generator(self.n_features, model).to(self.device)
+        self.discriminator = Discriminator(self.n_features, model).to(self.device)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, betas=(train.beta1, train.beta2))
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, betas=(train.beta1, train.beta2))
+        # One CPU generator drives batches and noise so that a run is reproducible and resumable exactly.
+        self._rng = torch.Generator().manual_seed(train.seed)
+        self.fixed_noise = self._noise(train.preview_size)  # (P, T, noise): the same preview every time
+        self.step_count = 0
+        self.d_steps = train.d_steps
+        self._real: torch.Tensor | np.ndarray | None = None
+        if data is not None:
+            self._set_real(data.windows)
+
+    # ----------------------------------------------------------------------------------------- data
+    def _set_real(self, windows: np.ndarray) -> None:
+        if windows.ndim != 3 or windows.shape[1:] != (self.seq_len, self.n_features):
+            raise ValueError(
+                f"real windows must have shape (N, {self.seq_len}, {self.n_features}), got {windows.shape}."
+            )
+        self._n_real = windows.shape[0]
+        if windows.size * 4 <= _MAX_RESIDENT_BYTES:
+            self._real = torch.as_tensor(np.ascontiguousarray(windows, dtype=np.float32), device=self.device)
+        else:
+            self._real = windows
+
+    def attach_data(self, data: SequenceData) -> None:
+        """Give a loaded trainer its real data so that ``step()`` can continue training."""
+        if data.n_features != self.n_features or data.seq_len != self.seq_len:
+            raise ValueError(
+                f"This model was trained on {self.n_features} features x {self.seq_len} steps; the data has "
+                f"{data.n_features} features x {data.seq_len} steps."
+            )
+        self._set_real(data.windows)
+
+    def _batch(self) -> torch.Tensor:
+        idx = torch.randint(self._n_real, (self.train_config.batch_size,), generator=self._rng)
+        if isinstance(self._real, torch.Tensor):
+            return self._real[idx.to(self.device)]
+        batch = np.asarray(self._real[idx.numpy()], dtype=np.float32)  # gathers only B windows
+        return torch.from_numpy(batch).to(self.device)
+
+    def _noise(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        rng = rng or self._rng
+        cfg = self.model_config
+        z = torch.randn(n, self.seq_len, cfg.noise_dim, generator=rng)  # (B, T, noise)
+        if cfg.static_noise_dim:
+            s = torch.randn(n, 1, cfg.static_noise_dim, generator=rng).expand(-1, self.seq_len, -1)
+            z = torch.cat([z, s], dim=-1)  # (B, T, noise + static)
+        return z.to(self.device)
+
+    # ------------------------------------------------------------------------------------- training
+    def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
+        """Change learning rates; they apply from the next step."""
+        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
+            if lr is None:
+                continue
+            if not 0 < lr < 1:
+                raise ValueError(f"learning rate must be between 0 and 1, got {lr!r}.")
+            for group in opt.param_groups:
+                group["lr"] = float(lr)
+
+    def set_d_steps(self, d_steps: int) -> None:
+        """Change discriminator updates per generator update; applies from the next step."""
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}.")
+        self.d_steps = d_steps
+
+    @property
+    def lr_g(self) -> float:
+        return float(self.opt_g.param_groups[0]["lr"])
+
+    @property
+    def lr_d(self) -> float:
+        return float(self.opt_d.param_groups[0]["lr"])
+
+    def _update(
+        self,
+        module: torch.nn.Module,
+        opt: torch.optim.Optimizer,
+        loss: torch.Tensor,
+        what: str,
+        note: Callable[[str], None],
+    ) -> float:
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        note("gradients")
+        clip = self.train_config.grad_clip if self.train_config.grad_clip > 0 else math.inf
+        norm = float(torch.nn.utils.clip_grad_norm_(module.parameters(), clip))
+        if not (math.isfinite(norm) and math.isfinite(float(loss.detach()))):
+            opt.zero_grad(set_to_none=True)
+            raise TrainingDiverged(
+                f"The {what} loss or gradient became NaN/Inf at step {self.step_count + 1}; training stopped "
+                "and the weights were kept at their last good values. Lower the learning rates or switch loss."
+            )
+        opt.step()
+        note("update")
+        return norm
+
+    def _gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        alpha = torch.rand(real.shape[0], 1, 1, generator=self._rng).to(self.device)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        # cuDNN's RNN kernels have no double backward; the penalty needs one, so use the native path.
+        with torch.backends.cudnn.flags(enabled=False):
+            out = self.discriminator(mixed)
+            (grad,) = torch.autograd.grad(out.sum(), mixed, create_graph=True)
+        return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+    def step(
+        self, update_d: bool = True, update_g: bool = True, on_substep: Callable[[str, str], None] | None = None
+    ) -> dict[str, float]:
+        """One training step: ``d_steps`` discriminator updates, then one generator update.
+
+        Args:
+            update_d: run the discriminator phase (False: D only judges, for teaching).
+            update_g: run the generator phase (False: G only generates).
+            on_substep: called as ``on_substep(phase, name)`` after each sub-step, for slow-motion
+                teaching views: D phase "sample noise", "generate", "judge", "loss", "gradients",
+                "update"; G phase (which reuses the last fakes) "judge", "loss", "gradients", "update".
+
+        Returns:
+            ``step, loss_d, loss_g, d_real, d_fake, grad_norm_d, grad_norm_g, seconds``. For the "ns"
+            loss, ``d_real``/``d_fake`` are mean probabilities D assigns to real/generated sequences;
+            for "wgan-gp" they are mean critic scores. A phase that did not run reports NaN norms.
+
+        Raises:
+            TrainingDiverged: a loss or gradient became NaN/Inf (weights are not updated with it).
+            RuntimeError: the trainer has no real data attached.
+        """
+        if self._real is None:
+            raise RuntimeError("This trainer has no real data; call attach_data() before step().")
+        start = time.perf_counter()
+        cfg = self.train_config
+        G, D = self.generator, self.discriminator
+        G.train()
+        D.train()
+        B = cfg.batch_size
+        note = on_substep or (lambda phase, name: None)
+        grad_norm_d = grad_norm_g = math.nan
+
+        # (1) update D: push D(real) up and D(G(z)) down, on G's output detached from G's graph.
+        D.requires_grad_(update_d)
+        n_d = self.d_steps if update_d else 1
+        for i in range(n_d):
+            real = self._batch()  # (B, T, F)
+            z = self._noise(B)
+            note("D", "sample noise")
+            # The last D batch's fakes are kept with their graph and reused by the G phase (as in
+            # DCGAN): one generator forward per step instead of two.
+            keep_graph = update_g and i == n_d - 1
+            with torch.set_grad_enabled(keep_graph):
+                fake = G(z)  # (B, T, F)
+            note("D", "generate")
+            with torch.set_grad_enabled(update_d):
+                logits_real, logits_fake = D(real), D(fake.detach())  # (B, T) or (B, 1)
+                note("D", "judge")
+                if cfg.loss == "ns":
+                    target = torch.full_like(logits_real, 1.0 - cfg.label_smoothing)
+                    loss_d = F.binary_cross_entropy_with_logits(logits_real, target) + F.binary_cross_entropy_with_logits(
+                        logits_fake, torch.zeros_like(logits_fake)
+                    )
+                else:
+                    loss_d = logits_fake.mean() - logits_real.mean()
+                    if update_d:
+                        loss_d = loss_d + cfg.gp_weight * self._gradient_penalty(real, fake.detach())
+            note("D", "loss")
+            if update_d:
+                grad_norm_d = self._update(D, self.opt_d, loss_d, "discriminator", lambda name: note("D", name))
+
+        # (2) update G: make D call G(z) real. D's weights are frozen so backward skips their gradients.
+        D.requires_grad_(False)
+        with torch.set_grad_enabled(update_g):
+            logits_fake = D(fake)  # the updated D judges the same fakes again, now with G's graph
+            note("G", "judge")
+            if cfg.loss == "ns":
+                # Non-saturating: maximise log D(G(z)) instead of minimising log(1 - D(G(z))), which has
+                # vanishing gradients exactly when D wins early in training.
+                loss_g = F.binary_cross_entropy_with_logits(logits_fake, torch.ones_like(logits_fake))
+            else:
+                loss_g = -logits_fake.mean()
+            if cfg.moment_weight > 0:
+                # Match per-step mean and spread of each feature to the real batch: a cheap, strong hint
+                # against mode collapse (the moment loss of TimeGAN's generator).
+                mean_gap = (fake.mean(0) - real.mean(0)).abs().mean()
+                std_gap = (fake.std(0) - real.std(0)).abs().mean()
+                loss_g = loss_g + cfg.moment_weight * (mean_gap + std_gap)
+        note("G", "loss")
+        if update_g:
+            grad_norm_g = self._update(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
+        D.requires_grad_(True)
+
+        self.step_count += 1
+        if cfg.loss == "ns":
+            d_real = float(torch.sigmoid(logits_real.detach()).mean())
+            d_fake = float(torch.sigmoid(logits_fake.detach()).mean())
+        else:
+            d_real, d_fake = float(logits_real.detach().mean()), float(logits_fake.detach().mean())
+        return {
+            "step": float(self.step_count),
+            "loss_d": float(loss_d.detach()),
+            "loss_g": float(loss_g.detach()),
+            "d_real": d_real,
+            "d_fake": d_fake,
+            "grad_norm_d": grad_norm_d,
+            "grad_norm_g": grad_norm_g,
+            "seconds": time.perf_counter() - start,
+        }
+
+    @torch.no_grad()
+    def generator_push(self, z: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where G's loss would move each generated point: for teaching the discriminator's view.
+
+        Returns:
+            ``(fake (P, T, F), realness (P, T), push (P, T, F))``: push is minus the gradient of the
+            generator's adversarial loss with respect to each generated value (scaled units).
+        """
+        z = self.fixed_noise if z is None else z.to(self.device)
+        self.generator.eval()
+        self.discriminator.eval()
+        fake = self.generator(z).detach().requires_grad_(True)
+        with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
+            logits = self.discriminator(fake)
+            loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits), reduction="sum")
+            (grad,) = torch.autograd.grad(loss, fake)
+        realness = torch.sigmoid(logits)
+        if realness.shape[1] == 1:
+            realness = realness.expand(-1, self.seq_len)
+        return fake.detach().cpu().numpy(), realness.cpu().numpy(), (-grad).cpu().numpy()
+
+    # ------------------------------------------------------------------------------------- sampling
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor) -> np.ndarray:
+        """Run G on a given noise batch; returns scaled sequences ``(B, T, F)`` in [0, 1]."""
+        self.generator.eval()
+        return self.generator(z.to(self.device)).float().cpu().numpy()
+
+    def sample(self, n: int, seed: int | None = None, scaled: bool = False, batch_size: int = 4096) -> np.ndarray:
+        """Generate ``n`` sequences ``(n, T, F)``, in the data's own units unless ``scaled``.
+
+        A ``seed`` makes the draw repeatable and leaves the training noise stream untouched.
+        """
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}.")
+        rng = torch.Generator().manual_seed(seed) if seed is not None else torch.Generator().manual_seed(
+            int(torch.randint(2**31 - 1, (1,), generator=self._rng))
+        )
+        parts = [self.generate(self._noise(min(batch_size, n - i), rng)) for i in range(0, n, batch_size)]
+        out = np.concatenate(parts, axis=0)
+        return out if scaled else self.scaler.inverse_transform(out)
+
+    def preview(self, scaled: bool = True) -> np.ndarray:
+        """G's output for the fixed preview noise, so successive previews are comparable."""
+        out = self.generate(self.fixed_noise)
+        return out if scaled else self.scaler.inverse_transform(out)
+
+    @torch.no_grad()
+    def d_realness(self, x_scaled: np.ndarray) -> np.ndarray:
+        """D's realness per step ``(N, T)`` (probabilities for "ns"; sigmoid of critic for WGAN)."""
+        self.discriminator.eval()
+        logits = self.discriminator(torch.as_tensor(np.asarray(x_scaled, dtype=np.float32), device=self.device))
+        if logits.shape[1] == 1:
+            logits = logits.expand(-1, self.seq_len)
+        return torch.sigmoid(logits).cpu().numpy()
+
+    # ---------------------------------------------------------------------------------- checkpoints
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume exactly; only tensors and plain Python values."""
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "version": CHECKPOINT_VERSION,
+            "model_config": asdict(self.model_config),
+            "train_config": asdict(self.train_config),
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "step": self.step_count,
+            "d_steps": self.d_steps,
+            "rng_state": self._rng.get_state(),
+            "fixed_noise": self.fixed_noise.cpu(),
+            "scaler": self.scaler.to_dict(),
+            "feature_names": list(self.feature_names),
+            "n_features": self.n_features,
+            "seq_len": self.seq_len,
+            "data_info": dict(self.data_info),
+            "torch_version": str(torch.__version__),
+        }
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write a checkpoint atomically (temporary file, then rename), so a crash never leaves half a file."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(self.state_dict(), tmp)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def from_state(
+        cls, state: dict[str, Any], data: SequenceData | None = None, device: str = "auto"
+    ) -> "Trainer":
+        if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError("This file is not an RGAN Studio checkpoint; choose a .pt file saved by RGAN Studio.")
+        model = _config_from_dict(ModelConfig, state["model_config"])
+        train = replace(_config_from_dict(TrainConfig, state["train_config"]), device=device)
+        trainer = cls(
+            None,
+            model,
+            train,
+            n_features=state["n_features"],
+            seq_len=state["seq_len"],
+            feature_names=state["feature_names"],
+            scaler=MinMaxScaler.from_dict(state["scaler"]),
+            data_info=state.get("data_info", {}),
+        )
+        trainer.generator.load_state_dict(state["generator"])
+        trainer.discriminator.load_state_dict(state["discriminator"])
+        trainer.opt_g.load_state_dict(state["opt_g"])
+        trainer.opt_d.load_state_dict(state["opt_d"])
+        trainer.step_count = int(state["step"])
+        trainer.d_steps = int(state.get("d_steps", train.d_steps))
+        trainer._rng.set_state(state["rng_state"].cpu())
+        trainer.fixed_noise = state["fixed_noise"].to(trainer.device)
+        if data is not None:
+            trainer.attach_data(data)
+        return trainer
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, data: SequenceData | None = None, device: str = "auto") -> "Trainer":
+        """Load a checkpoint safely (``weights_only=True``: no arbitrary code can run).
+
+        Args:
+            path: a file written by :meth:`save` (on any device; tensors are mapped to ``device``).
+            data: real data to continue training on; without it the trainer can only sample.
+            device: where to put the networks.
+
+        Raises:
+            ValueError: the file is not a readable RGAN Studio checkpoint.
+        """
+        target = resolve_device(device)
+        try:
+            state = torch.load(path, map_location=target, weights_only=True)
+        except FileNotFoundError:
+            raise
+        except Exception as e:  # unpickling refused, truncated file, not a torch file, ...
+            raise ValueError(
+                f"Could not read {Path(path).name} as a checkpoint ({type(e).__name__}); choose a .pt file saved by "
+                "RGAN Studio."
+            ) from e
+        return cls.from_state(state, data=data, device=device)
+
+
+def config_summary(model: ModelConfig, train: TrainConfig) -> dict[str, Any]:
+    """Flat dict of both configs, for tables and logs."""
+    return {**{f"model.{k}": v for k, v in asdict(model).items()}, **{f"train.{k}": v for k, v in asdict(train).items()}}

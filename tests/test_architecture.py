@@ -1,0 +1,47 @@
+"""The core library never imports streamlit; only rgan/dashboard may."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+RGAN = Path(__file__).resolve().parents[1] / "rgan"
+CORE_FILES = sorted(p for p in RGAN.rglob("*.py") if "dashboard" not in p.relative_to(RGAN).parts)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_files_found():
+    names = {p.name for p in CORE_FILES}
+    assert {"data.py", "models.py", "train.py", "runs.py", "metrics.py", "plots.py", "cli.py"} <= names
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(RGAN)))
+def test_core_does_not_import_streamlit(path: Path):
+    assert "streamlit" not in imported_modules(path)
+
+
+def test_checker_detects_streamlit(tmp_path: Path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from streamlit import session_state\n")
+    assert "streamlit" in imported_modules(bad)
+
+
+def test_no_unsafe_torch_load():
+    for path in RGAN.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "load":
+                if getattr(node.func.value, "id", None) == "torch":
+                    kw = {k.arg: k.value for k in node.keywords}
+                    assert "weights_only" in kw and getattr(kw["weights_only"], "value", None) is True, path

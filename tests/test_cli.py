@@ -1,0 +1,87 @@
+"""The command line as a user runs it: train, sample, datasets, help and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rgan(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rgan", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+TINY = ["--g-hidden", "8", "--d-hidden", "8", "--g-layers", "1", "--batch-size", "16", "--device", "cpu", "--threads", "1"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    result = rgan("train", "--dataset", "sines", "--seq-len", "12", "--steps", "25", "--out", str(out), *TINY)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_train_writes_checkpoint_and_log(trained: Path):
+    assert (trained / "checkpoint.pt").stat().st_size > 0
+    lines = (trained / "metrics.jsonl").read_text().splitlines()
+    assert len(lines) == 25
+    assert (trained / "config.json").exists()
+
+
+def test_sample_writes_csv_in_data_units(trained: Path, tmp_path: Path):
+    out = tmp_path / "samples.csv"
+    result = rgan("sample", "--checkpoint", str(trained / "checkpoint.pt"), "--n", "7", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:2]) == ["sample_id", "step"]
+    assert len(frame) == 7 * 12 and frame["sample_id"].nunique() == 7
+    assert set(frame["step"]) == set(range(12))
+
+
+def test_train_on_csv_with_max_seconds(tmp_path: Path):
+    csv = tmp_path / "sensor.csv"
+    t = pd.date_range("2024-01-01", periods=300, freq="h")
+    pd.DataFrame({"time": t, "temp": range(300), "hum": [i % 7 for i in range(300)]}).to_csv(csv, index=False)
+    out = tmp_path / "run"
+    result = rgan("train", "--data", str(csv), "--seq-len", "16", "--steps", "100000", "--max-seconds", "2", "--out", str(out), *TINY)
+    assert result.returncode == 0, result.stderr
+    assert "stopped by time" in result.stderr
+    sample = tmp_path / "s.csv"
+    assert rgan("sample", "--checkpoint", str(out / "checkpoint.pt"), "--n", "2", "--out", str(sample)).returncode == 0
+    assert list(pd.read_csv(sample).columns) == ["sample_id", "step", "temp", "hum"]
+
+
+def test_bad_data_exits_nonzero_with_one_line(tmp_path: Path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = rgan("train", "--data", str(empty), "--steps", "5", "--out", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_and_bad_checkpoint(tmp_path: Path):
+    result = rgan("train", "--data", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a checkpoint")
+    result = rgan("sample", "--checkpoint", str(junk), "--out", str(tmp_path / "s.csv"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "checkpoint" in result.stderr
+
+
+def test_datasets_and_help():
+    result = rgan("datasets")
+    assert result.returncode == 0
+    for name in ("sines", "stocks"):
+        assert name in result.stdout
+    helptext = rgan("train", "--help").stdout
+    for flag in ("--g-cell", "--d-cell", "--g-hidden", "--d-hidden", "--g-layers", "--d-layers", "--seq-len", "--steps", "--max-seconds", "--seed", "--device", "--out"):
+        assert flag in helptext

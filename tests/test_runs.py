@@ -1,0 +1,215 @@
+"""Background runs: states, controls, queueing, failures and persistence across a restart."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from rgan.data import DataConfig
+from rgan.logs import read_jsonl
+from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, DataSource, RunnerConfig, RunRegistry
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def registry(tmp_path):
+    reg = RunRegistry(RunnerConfig(runs_dir=str(tmp_path / "runs"), max_concurrent=1, threads_per_run=1, checkpoint_every_s=0.2, log_every_s=0.1))
+    yield reg
+    reg.shutdown()
+
+
+SOURCE = DataSource("dataset", "sines", DataConfig(seq_len=12), params={"n_samples": 200, "n_features": 2})
+
+
+def start(registry, tiny_model, tiny_train, owner="alice", **kw):
+    return registry.start(SOURCE, tiny_model, replace(tiny_train, **kw), owner=owner)
+
+
+def test_run_finishes_and_persists(registry, tiny_model, tiny_train):
+    run = start(registry, tiny_model, tiny_train, steps=30)
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    snap = run.snapshot()
+    assert snap.step == 30 and len(snap.history["loss_d"]) == 30
+    assert all(math.isfinite(v) for v in snap.history["loss_g"])
+    assert snap.preview is not None and snap.preview.shape[1:] == (12, 2)
+    run.join(5)
+    assert run.checkpoint_path.exists()
+    assert len(read_jsonl(run.dir / "metrics.jsonl")) == 30
+
+
+def test_ids_are_unguessable_and_private(registry, tiny_model, tiny_train):
+    a = start(registry, tiny_model, tiny_train, steps=5)
+    b = start(registry, tiny_model, tiny_train, steps=5, owner="bob")
+    assert a.id != b.id and len(a.id) >= 24
+    assert [r.id for r in registry.list_runs("alice")] == [a.id]
+    assert [r.id for r in registry.list_runs("bob")] == [b.id]
+    assert registry.get("../../etc") is None and registry.get("x" * 30) is None
+
+
+def test_pause_resume_stop_act_quickly(registry, tiny_model, tiny_train):
+    run = start(registry, tiny_model, tiny_train, steps=100000)
+    wait_for(lambda: run.snapshot().step > 3)
+    t0 = time.time()
+    run.pause()
+    wait_for(lambda: run.snapshot().state == PAUSED, timeout=1.0)
+    step = run.snapshot().step
+    time.sleep(0.3)
+    assert run.snapshot().step == step
+    run.resume()
+    wait_for(lambda: run.snapshot().step > step + 2, timeout=2.0)
+    run.stop()
+    wait_for(lambda: run.snapshot().state == STOPPED, timeout=1.0)
+    run.join(1.0)
+    assert time.time() - t0 < 5
+
+
+def test_step_button_runs_n_steps_then_pauses(registry, tiny_model, tiny_train):
+    run = start(registry, tiny_model, tiny_train, steps=100000)
+    run.pause()
+    wait_for(lambda: run.snapshot().state == PAUSED)
+    before = run.snapshot().step
+    run.step_once(3)
+    wait_for(lambda: run.snapshot().step == before + 3 and run.snapshot().state == PAUSED)
+    time.sleep(0.2)
+    assert run.snapshot().step == before + 3
+    run.step_once(1, update_d=True, update_g=False)
+    wait_for(lambda: run.snapshot().step == before + 4)
+    assert math.isnan(run.snapshot().history["grad_norm_g"][-1])
+
+
+def test_settings_change_applies_and_is_marked(registry, tiny_model, tiny_train):
+    run = start(registry, tiny_model, tiny_train, steps=100000)
+    wait_for(lambda: run.snapshot().step > 2)
+    run.update_settings(lr_g=5e-4, d_steps=2)
+    wait_for(lambda: run.snapshot().markers)
+    snap = run.snapshot()
+    assert snap.lr_g == 5e-4 and snap.d_steps == 2
+    step, label = snap.markers[0]
+    assert "lr_g 0.001 → 0.0005" in label and "d_steps 1 → 2" in label and step >= 2
+    assert run.with_trainer(lambda t: (t.lr_g, t.d_steps)) == (5e-4, 2)
+    with pytest.raises(ValueError):
+        run.update_settings(lr_d=3.0)
+
+
+def test_queue_caps_concurrency(registry, tiny_model, tiny_train):
+    first = start(registry, tiny_model, tiny_train, steps=100000)
+    second = start(registry, tiny_model, tiny_train, steps=5)
+    wait_for(lambda: first.snapshot().state == RUNNING)
+    assert second.snapshot().state == QUEUED and second.snapshot().queue_position == 1
+    first.stop()
+    wait_for(lambda: second.snapshot().state == FINISHED)
+
+
+def test_failure_in_thread_is_reported(registry, tiny_model, tiny_train):
+    bad = DataSource("dataset", "no-such-dataset", DataConfig(seq_len=12))
+    run = registry.start(bad, tiny_model, tiny_train, owner="alice")
+    wait_for(lambda: run.snapshot().state == FAILED)
+    assert "no-such-dataset" in run.snapshot().error
+
+
+def test_divergence_marks_run_failed(registry, tiny_model, tiny_train, monkeypatch):
+    from rgan.train import Trainer
+
+    real_step = Trainer.step
+
+    def exploding(self, *a, **k):
+        if self.step_count >= 3:
+            import torch
+
+            self._real = torch.full_like(self._real, float("nan"))
+        return real_step(self, *a, **k)
+
+    monkeypatch.setattr(Trainer, "step", exploding)
+    run = start(registry, tiny_model, tiny_train, steps=100)
+    wait_for(lambda: run.snapshot().state == FAILED)
+    assert "NaN/Inf at step 4" in run.snapshot().error
+    assert run.snapshot().step == 3
+
+
+def test_idle_run_is_stopped(tmp_path, tiny_model, tiny_train):
+    reg = RunRegistry(RunnerConfig(runs_dir=str(tmp_path), max_concurrent=1, threads_per_run=1, idle_timeout_s=0.5))
+    try:
+        run = reg.start(SOURCE, tiny_model, replace(tiny_train, steps=10**7), owner="a")
+        wait_for(lambda: run.state == STOPPED, timeout=10)
+        assert any("nobody watching" in n for n in run.notes)
+    finally:
+        reg.shutdown()
+
+
+def test_restart_lists_and_resumes(tmp_path, tiny_model, tiny_train):
+    cfg = RunnerConfig(runs_dir=str(tmp_path), max_concurrent=1, threads_per_run=1, checkpoint_every_s=0.1)
+    reg = RunRegistry(cfg)
+    run = reg.start(SOURCE, tiny_model, replace(tiny_train, steps=40), owner="alice")
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    run.join(5)
+    fresh = RunRegistry(cfg)  # a new server process sees the same folder
+    runs = fresh.list_runs("alice")
+    assert [r.id for r in runs] == [run.id]
+    assert runs[0].state == FINISHED and runs[0].step == 40
+    resumed = fresh.resume(run.id, extra_steps=10)
+    wait_for(lambda: resumed.snapshot().state == FINISHED)
+    assert resumed.snapshot().step == 50
+    assert resumed.snapshot().history["step"][:40] == [float(i) for i in range(1, 41)]
+    fresh.shutdown()
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from dataclasses import replace
+    from rgan.data import DataConfig
+    from rgan.models import ModelConfig
+    from rgan.runs import DataSource, RunnerConfig, RunRegistry
+    from rgan.train import TrainConfig
+    reg = RunRegistry(RunnerConfig(runs_dir=sys.argv[1], max_concurrent=1, threads_per_run=1, checkpoint_every_s=0.3))
+    src = DataSource("dataset", "sines", DataConfig(seq_len=12), params={"n_samples": 200, "n_features": 2})
+    run = reg.start(src, ModelConfig(g_hidden=8, d_hidden=8, g_layers=1), TrainConfig(batch_size=16, steps=10**7, device="cpu"), owner="alice")
+    print(run.id, flush=True)
+    while True:
+        time.sleep(1)
+    """
+)
+
+
+def test_sigkill_mid_training_then_resume(tmp_path):
+    """Kill -9 the process that trains; a new registry lists the run with its log and resumes it."""
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+    try:
+        run_id = proc.stdout.readline().strip()
+        folder = tmp_path / run_id
+        wait_for(lambda: (folder / "checkpoint.pt").exists() and len(read_jsonl(folder / "metrics.jsonl")) > 20, timeout=60)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    logged = read_jsonl(folder / "metrics.jsonl")
+    assert len(logged) > 20
+    reg = RunRegistry(RunnerConfig(runs_dir=str(tmp_path), max_concurrent=1, threads_per_run=1))
+    try:
+        runs = reg.list_runs("alice")
+        assert [r.id for r in runs] == [run_id]
+        run = runs[0]
+        assert run.state == STOPPED and any("server stopped" in n for n in run.notes)
+        assert 0 < run.step <= len(logged) and len(run.history["step"]) == run.step
+        resumed = reg.resume(run_id)
+        wait_for(lambda: resumed.snapshot().step > run.step + 5, timeout=30)
+        resumed.stop()
+    finally:
+        reg.shutdown()

@@ -1,0 +1,221 @@
+"""Models, training step, sampling, divergence handling and checkpoints."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from rgan.models import Discriminator, Generator, ModelConfig
+from rgan.train import TrainConfig, Trainer, TrainingDiverged, resolve_device
+
+STAT_KEYS = {"step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "seconds"}
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("per_step", [True, False])
+def test_model_shapes(cell: str, per_step: bool):
+    cfg = ModelConfig(noise_dim=4, static_noise_dim=3, g_cell=cell, d_cell=cell, g_hidden=6, d_hidden=5, g_layers=2, d_per_step=per_step)
+    g, d = Generator(3, cfg), Discriminator(3, cfg)
+    x = g(torch.randn(7, 11, 7))
+    assert x.shape == (7, 11, 3)
+    assert float(x.min()) > 0 and float(x.max()) < 1
+    assert d(x).shape == ((7, 11) if per_step else (7, 1))
+
+
+def test_g_and_d_sized_independently():
+    cfg = ModelConfig(g_cell="lstm", g_hidden=10, g_layers=2, d_cell="gru", d_hidden=4, d_layers=1)
+    g, d = Generator(2, cfg), Discriminator(2, cfg)
+    assert isinstance(g.rnn, torch.nn.LSTM) and g.rnn.hidden_size == 10 and g.rnn.num_layers == 2
+    assert isinstance(d.rnn, torch.nn.GRU) and d.rnn.hidden_size == 4 and d.rnn.num_layers == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"g_cell": "rnn"}, "g_cell must be one of ('lstm', 'gru'), got 'rnn'."),
+        ({"d_hidden": 0}, "d_hidden must be a positive integer, got 0."),
+        ({"static_noise_dim": -1}, "static_noise_dim must be an integer >= 0, got -1."),
+    ],
+)
+def test_model_config_rejects(kwargs, message):
+    with pytest.raises(ValueError) as e:
+        ModelConfig(**kwargs)
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"loss": "hinge"}, "loss must be one of ('ns', 'wgan-gp'), got 'hinge'."),
+        ({"lr_g": 0}, "lr_g must be a number between 0 and 1, got 0."),
+        ({"batch_size": 0}, "batch_size must be a positive integer, got 0."),
+        ({"device": "tpu"}, "device must be one of ('auto', 'cpu', 'cuda', 'mps'), got 'tpu'."),
+    ],
+)
+def test_train_config_rejects(kwargs, message):
+    with pytest.raises(ValueError) as e:
+        TrainConfig(**kwargs)
+    assert str(e.value) == message
+
+
+def test_resolve_device():
+    assert resolve_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU is available"):
+            resolve_device("cuda")
+        assert resolve_device("auto").type in ("cpu", "mps")
+
+
+@pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_step_returns_finite_stats(tiny_data, tiny_model, tiny_train, loss, cell):
+    from dataclasses import replace
+
+    trainer = Trainer(tiny_data, replace(tiny_model, g_cell=cell, d_cell=cell), replace(tiny_train, loss=loss, d_steps=2))
+    for i in range(3):
+        stats = trainer.step()
+        assert set(stats) == STAT_KEYS
+        assert all(math.isfinite(v) for v in stats.values())
+        assert stats["step"] == i + 1
+    if loss == "ns":
+        assert 0 < stats["d_real"] < 1 and 0 < stats["d_fake"] < 1
+
+
+def test_tiny_training_run_learns(tiny_data, tiny_model):
+    """After a short run, D's edge shrinks towards chance and samples move towards the data's range."""
+    trainer = Trainer(tiny_data, tiny_model, TrainConfig(batch_size=64, steps=300, device="cpu", seed=0, lr_g=3e-3, lr_d=3e-3))
+    real = np.asarray(tiny_data.windows)
+    before = np.abs(trainer.sample(256, seed=0, scaled=True).mean(axis=(0, 1)) - real.mean(axis=(0, 1))).mean()
+    for _ in range(300):
+        stats = trainer.step()
+    after = np.abs(trainer.sample(256, seed=0, scaled=True).mean(axis=(0, 1)) - real.mean(axis=(0, 1))).mean()
+    assert after < before
+    assert after < 0.1
+
+
+def test_phase_only_steps_update_only_that_network(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    g0 = [p.clone() for p in trainer.generator.parameters()]
+    d0 = [p.clone() for p in trainer.discriminator.parameters()]
+    stats = trainer.step(update_d=True, update_g=False)
+    assert all(torch.equal(a, b) for a, b in zip(g0, trainer.generator.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, trainer.discriminator.parameters()))
+    assert math.isnan(stats["grad_norm_g"]) and math.isfinite(stats["grad_norm_d"])
+    d1 = [p.clone() for p in trainer.discriminator.parameters()]
+    trainer.step(update_d=False, update_g=True)
+    assert all(torch.equal(a, b) for a, b in zip(d1, trainer.discriminator.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(g0, trainer.generator.parameters()))
+
+
+def test_substeps_are_reported_in_order(tiny_data, tiny_model, tiny_train):
+    seen = []
+    Trainer(tiny_data, tiny_model, tiny_train).step(on_substep=lambda phase, name: seen.append((phase, name)))
+    names = ["sample noise", "generate", "judge", "loss", "gradients", "update"]
+    assert seen == [("D", n) for n in names] + [("G", n) for n in names[2:]]
+
+
+def test_same_seed_same_run(tiny_data, tiny_model, tiny_train):
+    a, b = Trainer(tiny_data, tiny_model, tiny_train), Trainer(tiny_data, tiny_model, tiny_train)
+    for _ in range(5):
+        sa, sb = a.step(), b.step()
+        assert sa["loss_d"] == sb["loss_d"] and sa["loss_g"] == sb["loss_g"]
+    np.testing.assert_array_equal(a.sample(4, seed=3), b.sample(4, seed=3))
+
+
+def test_sample_units_and_repeatability(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    scaled = trainer.sample(10, seed=5, scaled=True)
+    assert scaled.shape == (10, 12, 2)
+    np.testing.assert_allclose(trainer.sample(10, seed=5), tiny_data.scaler.inverse_transform(scaled), rtol=1e-6)
+    np.testing.assert_array_equal(trainer.preview(), trainer.preview())
+    assert not np.array_equal(trainer.sample(10, seed=5), trainer.sample(10, seed=6))
+
+
+def test_nan_stops_training_and_keeps_weights(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    trainer.step()
+    good = {k: v.clone() for k, v in trainer.generator.state_dict().items()}
+    trainer._real = torch.full_like(trainer._real, float("nan"))
+    with pytest.raises(TrainingDiverged, match="NaN/Inf at step 2"):
+        trainer.step()
+    for k, v in trainer.generator.state_dict().items():
+        assert torch.equal(v, good[k])
+        assert torch.isfinite(v).all()
+
+
+def test_lr_and_d_steps_change(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    trainer.set_lr(lr_g=5e-4)
+    trainer.set_d_steps(3)
+    assert trainer.lr_g == 5e-4 and trainer.lr_d == tiny_train.lr_d and trainer.d_steps == 3
+    with pytest.raises(ValueError):
+        trainer.set_lr(lr_d=2.0)
+
+
+def test_checkpoint_resume_is_identical(tiny_data, tiny_model, tiny_train, tmp_path):
+    """Stopping, saving, loading and continuing gives the same losses as never stopping."""
+    straight = Trainer(tiny_data, tiny_model, tiny_train)
+    expected = [straight.step() for _ in range(8)]
+
+    first = Trainer(tiny_data, tiny_model, tiny_train)
+    for _ in range(4):
+        first.step()
+    path = first.save(tmp_path / "ckpt.pt")
+    resumed = Trainer.load(path, data=tiny_data, device="cpu")
+    assert resumed.step_count == 4
+    got = [resumed.step() for _ in range(4)]
+    for e, g in zip(expected[4:], got):
+        assert e["loss_d"] == g["loss_d"] and e["loss_g"] == g["loss_g"] and e["step"] == g["step"]
+    np.testing.assert_array_equal(straight.preview(), resumed.preview())
+
+
+def test_checkpoint_is_weights_only_and_samples_without_data(tiny_data, tiny_model, tiny_train, tmp_path):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    trainer.step()
+    path = trainer.save(tmp_path / "c.pt")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    assert state["feature_names"] == ["a", "b"] and state["step"] == 1
+    loaded = Trainer.load(path, device="cpu")
+    np.testing.assert_array_equal(loaded.sample(3, seed=1), trainer.sample(3, seed=1))
+    with pytest.raises(RuntimeError, match="no real data"):
+        loaded.step()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (eval, ("__import__('pathlib').Path('PWNED').touch()",))
+
+
+def test_crafted_pickle_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.pt"
+    with open(path, "wb") as f:
+        pickle.dump({"format": "rgan-studio-checkpoint", "x": _Evil()}, f)
+    with pytest.raises(ValueError, match="Could not read evil.pt as a checkpoint"):
+        Trainer.load(path, device="cpu")
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_not_a_checkpoint(tmp_path):
+    path = tmp_path / "x.pt"
+    torch.save({"hello": torch.zeros(1)}, path)
+    with pytest.raises(ValueError, match="not an RGAN Studio checkpoint"):
+        Trainer.load(path, device="cpu")
+
+
+def test_generator_push_points_towards_realness(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    for _ in range(5):
+        trainer.step()
+    fake, realness, push = trainer.generator_push()
+    assert fake.shape == push.shape == (tiny_train.preview_size, 12, 2)
+    assert realness.shape == (tiny_train.preview_size, 12)
+    # A small move along the push must raise D's mean realness of that sequence.
+    x = torch.as_tensor(fake + 1e-2 * push / (np.abs(push).max() + 1e-12))
+    with torch.no_grad():
+        moved = torch.sigmoid(trainer.discriminator(x)).mean()
+    assert float(moved) > float(realness.mean())
