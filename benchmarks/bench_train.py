@@ -1,9 +1,9 @@
 """Trainer speed against a bare PyTorch loop, and sample quality of the default configuration.
 
 Usage:
-    python benchmarks/bench_train.py                  # both parts (about 10 minutes on 2 CPU cores)
-    python benchmarks/bench_train.py --part speed     # (a) steps/s ratio only
-    python benchmarks/bench_train.py --part quality --budgets 60 180 --seeds 0
+    python -m benchmarks.bench_train                  # both parts (about 10 minutes on 2 CPU cores)
+    python -m benchmarks.bench_train --part speed     # (a) steps/s ratio only
+    python -m benchmarks.bench_train --part quality --budgets 60 180 --seeds 0
 
 (a) For LSTM and GRU at two sizes, steps/s of ``rgan.train.Trainer`` (default settings) and of a bare
     minimal GAN loop with the same networks and batch, interleaved in several rounds; medians and the

@@ -1,7 +1,7 @@
 """CUDA path check: training steps, checkpoint round-trip across devices, throughput.
 
 Run on a machine with an NVIDIA GPU:
-    python benchmarks/gpu_check.py [--seconds 5]
+    python -m benchmarks.gpu_check [--seconds 5]
 
 Prints PASS/FAIL lines for the checks and a throughput table (steps/s on CPU vs CUDA).
 """
@@ -30,6 +30,7 @@ def check(name: str, ok: bool, detail: str = "") -> bool:
 
 
 def rate(trainer: Trainer, seconds: float) -> float:
+    torch.set_num_threads(2)  # CPU figures on 2 threads, like the development machines
     trainer.step()
     if trainer.device.type == "cuda":
         torch.cuda.synchronize()
@@ -56,7 +57,7 @@ def main() -> None:
         for cell in ("lstm", "gru"):
             t = Trainer(data, ModelConfig(g_cell=cell, d_cell=cell), TrainConfig(device="cuda", loss=loss, steps=50))
             stats = [t.step() for _ in range(20)]
-            finite = all(math.isfinite(v) for s in stats for k, v in s.items() if not k.startswith("grad_norm") or True)
+            finite = all(math.isfinite(v) for s in stats for v in s.values())
             ok &= check(f"cuda train {loss}/{cell}", finite and t.generator.out.weight.is_cuda, f"loss_d={stats[-1]['loss_d']:.3f}")
 
     # 2. checkpoint: saved on CUDA, loaded on CPU and CUDA; samples agree; resume on CUDA continues
@@ -66,10 +67,15 @@ def main() -> None:
             t.step()
         path = t.save(Path(tmp) / "gpu.pt")
         on_cpu = Trainer.load(path, device="cpu")
+        same = all(
+            torch.equal(v.cpu(), on_cpu.generator.state_dict()[k]) for k, v in t.generator.state_dict().items()
+        )
+        ok &= check("cuda checkpoint -> cpu load, identical weights", same)
         a = t.sample(64, seed=1, scaled=True)
         b = on_cpu.sample(64, seed=1, scaled=True)
         diff = float(np.abs(a - b).max())
-        ok &= check("cuda checkpoint -> cpu load, same samples", diff < 1e-4, f"max |diff| = {diff:.2e}")
+        # cuDNN uses TF32 on Ampere/Hopper, so CUDA and CPU outputs agree to about 1e-3, not 1e-6.
+        ok &= check("cuda checkpoint -> cpu load, same samples (TF32 tolerance)", diff < 1e-2, f"max |diff| = {diff:.2e}")
         ok &= check("loaded weights on cpu", on_cpu.generator.out.weight.device.type == "cpu")
         resumed = Trainer.load(path, data=data, device="cuda")
         s1 = [t.step()["loss_d"] for _ in range(5)]
@@ -82,7 +88,7 @@ def main() -> None:
         ok &= check("cpu checkpoint -> cuda load", Trainer.load(back, device="cuda").generator.out.weight.is_cuda)
 
     # 3. throughput: CPU vs CUDA at several sizes
-    print("\n| cell | hidden x layers | batch | CPU steps/s | CUDA steps/s | speed-up |")
+    print("\n| cell | hidden x layers | batch | CPU (2 threads) steps/s | CUDA steps/s | speed-up |")
     print("|---|---|---|---|---|---|")
     for cell in ("lstm", "gru"):
         for hidden, layers, batch in ((64, 2, 128), (256, 2, 512)):

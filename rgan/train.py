@@ -34,8 +34,8 @@ class TrainConfig:
     """How the two networks are trained."""
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
-    lr_g: float = 1e-3  # generator Adam learning rate
-    lr_d: float = 1e-3  # discriminator Adam learning rate
+    lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
+    lr_d: float = 2e-3  # discriminator Adam learning rate
     beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
     beta2: float = 0.9  # Adam beta2
     d_steps: int = 1  # discriminator updates per generator update

@@ -102,7 +102,7 @@ def test_settings_change_applies_and_is_marked(registry, tiny_model, tiny_train)
     snap = run.snapshot()
     assert snap.lr_g == 5e-4 and snap.d_steps == 2
     step, label = snap.markers[0]
-    assert "lr_g 0.001 → 0.0005" in label and "d_steps 1 → 2" in label and step >= 2
+    assert "lr_g 0.002 → 0.0005" in label and "d_steps 1 → 2" in label and step >= 2
     assert run.with_trainer(lambda t: (t.lr_g, t.d_steps)) == (5e-4, 2)
     with pytest.raises(ValueError):
         run.update_settings(lr_d=3.0)
