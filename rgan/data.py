@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ _NA_TOKENS = {
     "missing", "#value!", "#div/0!", "#num!", "nat",
 }
 _NUMBER_RE = re.compile(
-    r"^[+-]?(\d[\d.,'\s\u00a0\u202f]*|[.,]\d+)([eE][+-]?\d+)?%?$|^[+-]?(inf|infinity)$", re.I
+    r"^[+-]?(\d[\d.,'\s\u00a0\u202f]*|[.,]\d+)([eE][+-]?\d+)?%?$|^[+-]?(inf|infinity)$", re.IGNORECASE
 )
 _DATE_RE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{1,2}:\d{2}")
 _EU_NUMBER_RE = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:[eE][+-]?\d+)?$"
@@ -44,19 +45,19 @@ _US_NUMBER_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$"
 _TIME_NAME_RE = re.compile(
     r"^(date|time|datetime|timestamp|time_?stamp|date_?time|t|step|time_?step|epoch|tick|"
     r"seconds?|secs?|ms|period|day|year|index_time)$",
-    re.I,
+    re.IGNORECASE,
 )
 _ID_NAME_RE = re.compile(
     r"(^|[_\s-])(id|ids|series|unit|entity|ticker|symbol|subject|sensor|station|group|item|"
     r"device|store|user|customer|patient|sequence|seq|key|name)($|[_\s-])",
-    re.I,
+    re.IGNORECASE,
 )
 # numbers are ids only under an unmistakable name ("sensor_3" may well be a reading)
 _NUMERIC_ID_NAME_RE = re.compile(
     r"^(id|ID|Id|.*[_\s-](id|ID)|(id|ID)[_\s-].*|.*[a-z](Id|ID)|series|unit|entity|subject|sequence|"
     r"seq|group|run)$"
 )
-_LABEL_NAME_RE = re.compile(r"^(label|labels|class|classes|target|y|category|cls)$", re.I)
+_LABEL_NAME_RE = re.compile(r"^(label|labels|class|classes|target|y|category|cls)$", re.IGNORECASE)
 _UNNAMED_RE = re.compile(r"^(Unnamed: \d+|)$")
 _DATE_FORMATS = (
     "ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H:%M:%S",
@@ -101,7 +102,8 @@ class DataConfig:
                 f"Unknown missing-value policy '{self.missing}'; use one of: "
                 f"{', '.join(MISSING_POLICIES)}."
             )
-        if not 0.0 <= float(self.max_missing_fraction) <= 1.0:
+        fraction = self.max_missing_fraction
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 <= fraction <= 1.0:
             raise DataError(
                 f"max_missing_fraction must be between 0 and 1; got {self.max_missing_fraction!r}."
             )
@@ -151,20 +153,38 @@ class MinMaxScaler:
         return np.where(constant, 1.0, span), constant
 
     def transform(self, x: np.ndarray) -> np.ndarray:
-        """Scale x (..., F) to [0, 1] per feature (float64); constant features become 0.5."""
+        """Scale data to [0, 1] per feature.
+
+        Args:
+            x: values in data units, shape (..., F).
+
+        Returns:
+            float64 array of the same shape; constant features become 0.5.
+        """
         span, constant = self._range()
         out = (np.asarray(x, dtype=np.float64) - self.data_min) / span
         return np.where(constant, 0.5, out)
 
     def inverse_transform(self, x: np.ndarray) -> np.ndarray:
-        """Map scaled values (..., F) back to data units (float64)."""
+        """Map scaled values back to data units.
+
+        Args:
+            x: scaled values, shape (..., F).
+
+        Returns:
+            float64 array of the same shape; constant features give back their constant.
+        """
         span, constant = self._range()
         out = np.asarray(x, dtype=np.float64) * span + self.data_min
         # a constant column has span 1 above; any scaled value maps back to the constant
         return np.where(constant, np.asarray(self.data_min, np.float64), out)
 
     def to_dict(self) -> dict[str, list[float]]:
-        """Plain lists of floats, for JSON and `torch.load(weights_only=True)` checkpoints."""
+        """The scaler as plain lists of floats.
+
+        Returns:
+            {"data_min": [...], "data_max": [...]}, safe for JSON and `torch.load(weights_only=True)`.
+        """
         return {
             "data_min": [float(v) for v in np.asarray(self.data_min).ravel()],
             "data_max": [float(v) for v in np.asarray(self.data_max).ravel()],
@@ -172,7 +192,14 @@ class MinMaxScaler:
 
     @classmethod
     def from_dict(cls, d: dict) -> MinMaxScaler:
-        """Inverse of `to_dict`."""
+        """Rebuild a scaler saved with `to_dict`.
+
+        Args:
+            d: a dict with "data_min" and "data_max" lists.
+
+        Returns:
+            The scaler.
+        """
         return cls(
             data_min=np.asarray(d["data_min"], dtype=np.float64),
             data_max=np.asarray(d["data_max"], dtype=np.float64),
@@ -203,7 +230,12 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)  # anything else worth telling the user
 
     def lines(self) -> list[str]:
-        """A short human-readable summary, one fact per line."""
+        """A short human-readable summary.
+
+        Returns:
+            One fact per line: layout and why, how the file was read, features, columns left out,
+            missing values, then the notes.
+        """
         delim = {"\t": "tab", " ": "space"}.get(self.delimiter, self.delimiter)
         out = [f"Layout: {self.layout} ({self.layout_reason})"]
         if self.encoding:
@@ -258,11 +290,22 @@ class SequenceData:
         return int(self.windows.shape[2])
 
     def real_units(self, n: int | None = None) -> np.ndarray:
-        """The first n windows (all when None) in the data's own units, float64 (n, T, F)."""
+        """Windows in the data's own units.
+
+        Args:
+            n: how many windows from the start; None for all.
+
+        Returns:
+            float64 array (n, T, F).
+        """
         return self.scaler.inverse_transform(self.windows[:n])
 
     def to_dict_info(self) -> dict:
-        """A small JSON-able description stored in checkpoints."""
+        """A small JSON-able description stored in checkpoints.
+
+        Returns:
+            {"name", "seq_len", "features", "layout"}.
+        """
         return {
             "name": self.name,
             "seq_len": self.seq_len,
@@ -319,7 +362,7 @@ def _group_windows(scaled: np.ndarray, starts: np.ndarray, lengths: np.ndarray, 
     offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)  # index within group
     window_starts = first + offset * stride
     view = sliding_window_view(scaled, seq_len, axis=0)  # (n - seq_len + 1, F, seq_len)
-    return np.ascontiguousarray(view[window_starts].transpose(0, 2, 1))  # (N, seq_len, F)
+    return view[window_starts].transpose(0, 2, 1)  # (N, seq_len, F), one copy
 
 
 def _scale(values: np.ndarray) -> tuple[MinMaxScaler, np.ndarray]:
@@ -402,6 +445,8 @@ def _read_source(source, max_bytes: int) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         name = "data"
+    elif isinstance(source, str) and "\n" in source:
+        raise DataError("Got CSV text where a path was expected; pass the text as bytes (text.encode()).")
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         name = path.name
@@ -439,7 +484,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     """Bytes -> (text, encoding name). Rejects binary files with a specific message."""
     if not data or data.isspace():
         raise DataError("The file is empty; upload a CSV file with a header row and rows of numbers.")
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise DataError(
             "This looks like an Excel workbook, not a CSV file; open it in Excel and save it as CSV."
         )
@@ -545,7 +590,8 @@ def _sample_lines(text: str) -> tuple[list[str], list[int]]:
     lines: list[str] = []
     numbers: list[int] = []
     end, number = 0, 0
-    while end < len(text) and len(lines) < _SNIFF_LINES and (end < _SNIFF_CHARS or len(lines) < 2):
+    while (end < len(text) and len(lines) < _SNIFF_LINES and number < 10 * _SNIFF_LINES
+           and (end < _SNIFF_CHARS or len(lines) < 2)):
         stop = text.find("\n", end)
         stop = len(text) if stop == -1 else stop
         number += 1
@@ -556,13 +602,25 @@ def _sample_lines(text: str) -> tuple[list[str], list[int]]:
     return lines, numbers
 
 
-def _split_fields(line: str, delim: str) -> list[str]:
+def _records(text: str, lines: list[str], numbers: list[int], delim: str) -> list[tuple[int, list[str]]]:
+    """The sampled records as (line number where the record ends, fields), quote-aware like pandas
+    (a quoted field may span lines). Blank lines are left out, as pandas skips them."""
     if delim == " ":
-        return line.split()
+        return [(n, ln.split()) for n, ln in zip(numbers, lines)]
+    end = 0
+    for _ in range(numbers[-1]):
+        end = text.find("\n", end) + 1 or len(text)
+    reader = csv.reader(io.StringIO(text[:end]), delimiter=delim, skipinitialspace=True)
+    out = []
     try:
-        return next(csv.reader([line], delimiter=delim, skipinitialspace=True), [])
-    except csv.Error:
-        return line.split(delim)
+        for fields in reader:
+            if len(fields) > 1 or (fields and fields[0].strip()):
+                out.append((reader.line_num, fields))
+    except csv.Error:  # e.g. a field over csv's size limit: fall back to plain splitting
+        return [(n, ln.split(delim)) for n, ln in zip(numbers, lines)]
+    if end < len(text) and len(out) > 2:
+        out = out[:-1]  # the last record may continue past the sample
+    return out or [(numbers[0], lines[0].split(delim))]
 
 
 def _cell_kind(cell: str) -> str:
@@ -580,7 +638,7 @@ def _consecutive_ints(fields: list[str]) -> bool:
     if len(nums) < 3 or not all(re.fullmatch(r"\d+", n) for n in nums):
         return False
     ints = [int(n) for n in nums]
-    return all(b - a == 1 for a, b in zip(ints, ints[1:]))
+    return all(b - a == 1 for a, b in itertools.pairwise(ints))
 
 
 def _has_header(first: list[str], second: list[str] | None) -> bool:
@@ -730,45 +788,57 @@ def _parse_dates(col: pd.Series) -> pd.Series | None:
     return parsed
 
 
-def _read_table(text: str) -> tuple[_Table, _Dialect]:
-    """Parse CSV text with the pandas C engine and type each column."""
+def _parse_frame(text: str) -> tuple[pd.DataFrame, _Dialect, bool, set[str], list[str], int]:
+    """CSV text -> untyped DataFrame via the pandas C engine.
+
+    Returns (frame with unique column names, dialect, has_header, unnamed columns, notes, columns).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lead = re.match(r"(?:[ \t]*\n)*", text)
+    lead = re.match(r"(?:[ \t]*(?:#[^\n]*)?\n)*", text)  # blank lines and '# comment' lines on top
     skipped_lines = text[: lead.end()].count("\n")
     text = text[lead.end():]
+    notes: list[str] = []
+    n_comments = len(re.findall(r"(?m)^[ \t]*#", lead.group(0)))
+    if n_comments:
+        notes.append(f"Skipped {_plural(n_comments, 'comment line')} at the top of the file.")
     lines, line_numbers = _sample_lines(text)
+    if not lines:
+        raise DataError("The file only has comment lines ('#'); add a header row and rows of numbers.")
     dialect = _sniff(lines)
-    first = _split_fields(lines[0], dialect.delimiter)
-    second = _split_fields(lines[1], dialect.delimiter) if len(lines) > 1 else None
+    n_first = _count_outside_quotes(lines[0], dialect.delimiter) + 1
+    if n_first > MAX_COLUMNS:  # refuse before splitting an absurd line into fields
+        raise _too_wide(n_first)
+    records = _records(text, lines, line_numbers, dialect.delimiter)
+    header_end, first = records[0]
+    second = records[1][1] if len(records) > 1 else None
     has_header = _has_header(first, second)
     # the header may name fewer columns than the rows hold (e.g. a nameless index); a single
-    # longer row is an error reported by the parser, not a reason to add a column
-    counts = [len(_split_fields(ln, dialect.delimiter)) for ln in lines[1:]] or [len(first)]
+    # longer row is an error, not a reason to add a column
+    counts = [len(fields) for _, fields in records[1:]] or [len(first)]
     values, freq = np.unique(counts, return_counts=True)
     n_fields = max(len(first), int(values[np.argmax(freq)]))
-    for count, number in zip(counts, line_numbers[1:]):
+    for count, (number, _) in zip(counts, records[1:]):
         if count > n_fields:
             raise _fields_error(number + skipped_lines, count, n_fields)
     if n_fields > MAX_COLUMNS:
-        raise DataError(
-            f"The file has {n_fields:,} columns, more than the {MAX_COLUMNS:,} supported; "
-            "keep only the columns you need."
-        )
-    notes: list[str] = []
+        raise _too_wide(n_fields)
     if has_header:
         raw_names = list(first) + [""] * (n_fields - len(first))
     else:
         raw_names = [f"column_{k}" for k in range(1, n_fields + 1)]
     names, unnamed = _unique_names(raw_names, notes)
-    if not has_header:
-        unnamed = set()
-    body = text[text.find("\n") + 1:] if has_header and "\n" in text else ("" if has_header else text)
+    body = text
+    if has_header:
+        end = 0
+        for _ in range(header_end):
+            end = text.find("\n", end) + 1 or len(text)
+        body = text[end:]
     if has_header and (not body or body.isspace()):
         raise DataError("The file has a header but no data rows; add rows of numbers below the header.")
     sep = r"\s+" if dialect.delimiter == " " else dialect.delimiter
     try:
         df = pd.read_csv(
-            io.BytesIO(body.encode("utf-8")), sep=sep, header=None, names=list(range(n_fields)), index_col=False,
+            io.BytesIO(body.encode("utf-8")), sep=sep, header=None, names=list(range(n_fields)),
             engine="c", encoding="utf-8", decimal=dialect.decimal, na_values=_EXTRA_NA, keep_default_na=True,
             skipinitialspace=True, low_memory=False, skip_blank_lines=True, quotechar='"',
         )
@@ -776,6 +846,11 @@ def _read_table(text: str) -> tuple[_Table, _Dialect]:
         raise DataError("The file has a header but no data rows; add rows of numbers below the header.") from None
     except pd.errors.ParserError as e:
         raise _parser_error(e, skipped_lines + int(has_header)) from e
+    if not df.index.equals(pd.RangeIndex(len(df))):  # pandas made an index of surplus fields
+        raise DataError(
+            f"The first data row has more fields than the file has columns ({n_fields}); "
+            "fix that row or check the delimiter."
+        )
     df.columns = names
     filled_rows = np.flatnonzero(df.notna().any(axis=1).to_numpy())
     if len(filled_rows) == 0:
@@ -786,10 +861,23 @@ def _read_table(text: str) -> tuple[_Table, _Dialect]:
         n_empty = len(df) - (last_row - first_row + 1)
         df = df.iloc[first_row:last_row + 1].reset_index(drop=True)
         notes.append(f"Skipped {_plural(n_empty, 'empty row')} before or after the data.")
+    return df, dialect, has_header, unnamed, notes, n_fields
+
+
+def _too_wide(n_columns: int) -> DataError:
+    return DataError(
+        f"The file has {n_columns:,} columns, more than the {MAX_COLUMNS:,} supported; "
+        "keep only the columns you need."
+    )
+
+
+def _read_table(text: str) -> tuple[_Table, _Dialect]:
+    """Parse CSV text and sort its columns into numeric, dates and text."""
+    df, dialect, has_header, unnamed, notes, n_fields = _parse_frame(text)
     n_rows = len(df)
     numeric, dates, text_cols, dropped = [], [], [], {}
     converted: dict[str, pd.Series] = {}
-    for name in names:
+    for name in df.columns:
         col = df[name]
         if col.isna().all():
             dropped[name] = "empty column"
@@ -819,11 +907,12 @@ def _read_table(text: str) -> tuple[_Table, _Dialect]:
     if converted:
         df = _replace_columns(df, converted)
     for name in list(numeric):
+        if name not in unnamed and name.lower() != "index":
+            continue
         values = df[name].to_numpy()
-        if (name in unnamed or name.lower() == "index") and not np.isnan(values).any():
-            if np.array_equal(values, np.arange(n_rows)) or np.array_equal(values, np.arange(1, n_rows + 1)):
-                numeric.remove(name)
-                dropped[name] = "unnamed index column" if name in unnamed else "row index column"
+        if np.array_equal(values, np.arange(n_rows)) or np.array_equal(values, np.arange(1, n_rows + 1)):
+            numeric.remove(name)
+            dropped[name] = "unnamed index column" if name in unnamed else "row index column"
     table = _Table(frame=df, numeric=numeric, dates=dates, text=text_cols, dropped=dropped, notes=notes,
                    has_header=has_header, n_rows=n_rows, n_columns=n_fields)
     return table, dialect
@@ -861,7 +950,7 @@ def _require_column(table: _Table, name: str) -> None:
 
 
 def _is_increasing_numeric(values: np.ndarray) -> bool:
-    return bool(len(values) > 1 and not np.isnan(values).any() and (np.diff(values) > 0).all())
+    return bool(len(values) > 1 and np.isfinite(values).all() and (np.diff(values) > 0).all())
 
 
 def _find_time_column(table: _Table, exclude: set[str], must_increase: bool = True) -> str | None:
@@ -921,11 +1010,17 @@ def _find_label_column(table: _Table) -> str | None:
 
 
 def _step_names(names: list[str]) -> str | None:
-    """'t1..t140' when the names are one prefix plus consecutive integers, else None."""
+    """'t1..t140' when the names are a time-step prefix plus consecutive integers, else None.
+
+    Only step-like prefixes count ('', 't', 'step', 'time', ...): 'sensor 1..sensor 500' are features.
+    """
     if len(names) < 8:
         return None
     parts = [re.fullmatch(r"(.*?)(\d+)", n) for n in names]
     if not all(parts) or len({p.group(1) for p in parts}) != 1:
+        return None
+    if not re.fullmatch(r"(t|ts|step|steps|time|timestep|time_step|lag|att)?[ _.-]?",
+                        parts[0].group(1), re.IGNORECASE):
         return None
     ints = np.array([int(p.group(2)) for p in parts])
     if not (np.diff(ints) == 1).all():
@@ -1108,6 +1203,11 @@ def _select_features(table: _Table, config: DataConfig, exclude: set[str], repor
                 f"The file only has dates or times ('{table.dates[0]}') and no numbers; "
                 "add at least one numeric column."
             )
+        if table.numeric:
+            raise DataError(
+                f"The only numeric column ('{table.numeric[0]}') is used as the time, id or label "
+                "column; add a column of values to model."
+            )
         text = [n for n in table.text if n not in exclude]
         hint = f" (text columns: {_names_list(text, 5)})" if text else ""
         raise DataError(
@@ -1133,7 +1233,7 @@ def _build_time_rows(table: _Table, lay: _Layout, config: DataConfig, report: Lo
     order = np.arange(table.n_rows)
     if time_col is not None:
         key = _time_key(table.frame[time_col])
-        if not np.isnan(key).any() and not (np.diff(key) >= 0).all():
+        if np.isfinite(key).all() and not (np.diff(key) >= 0).all():
             if (np.diff(key) <= 0).all():
                 order = order[::-1].copy()
                 report.notes.append(f"Rows were newest first; reversed to oldest first by '{time_col}'.")

@@ -49,7 +49,11 @@ _DEFAULT_SIZES = {"sines": (10_000, 5), "ar": (5_000, 3), "waves": (5_000, 2), "
 
 
 def list_datasets() -> list[DatasetInfo]:
-    """All built-in data sets, synthetic first."""
+    """The built-in data sets.
+
+    Returns:
+        One DatasetInfo per data set, synthetic first, stocks last.
+    """
     return list(_DATASETS)
 
 
