@@ -11,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rgan.data import DataConfig, DataError, SequenceData, load_csv
-from rgan.datasets import list_datasets, load_dataset
+from rgan.data import DataConfig, DataError, SequenceData
+from rgan.datasets import list_datasets
 from rgan.logs import append_jsonl, write_json_atomic
 from rgan.models import CELLS, ModelConfig
+from rgan.runs import DataSource
 from rgan.train import DEVICES, LOSSES, TrainConfig, Trainer, TrainingDiverged
 
 
@@ -50,7 +51,7 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
     )
 
 
-def _load_data(args: argparse.Namespace) -> SequenceData:
+def _data_source(args: argparse.Namespace) -> DataSource:
     config = DataConfig(
         layout=args.layout,
         seq_len=args.seq_len,
@@ -61,11 +62,15 @@ def _load_data(args: argparse.Namespace) -> SequenceData:
         missing=args.missing,
     )
     if args.dataset:
-        return load_dataset(args.dataset, seq_len=args.seq_len, stride=args.stride)
+        return DataSource("dataset", args.dataset, config)
     path = Path(args.data)
     if not path.is_file():
         raise CliError(f"{args.data}: no such file; check the path.")
-    return load_csv(path, config, name=path.name)
+    return DataSource("file", str(path.resolve()), config)
+
+
+def _load_data(args: argparse.Namespace) -> SequenceData:
+    return _data_source(args).load()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,7 +147,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    data = _load_data(args)
+    source = _data_source(args)
+    data = source.load()
     try:
         model = ModelConfig(
             noise_dim=args.noise_dim,
@@ -169,6 +175,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         trainer = Trainer.load(args.resume, data=data, device=args.device) if args.resume else Trainer(data, model, train)
     except (ValueError, FileNotFoundError) as e:
         raise CliError(str(e)) from e
+    trainer.data_info["source"] = source.to_json()  # lets `rgan evaluate` find the data again
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(
@@ -264,13 +271,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.dataset or args.data:
         data = _load_data(args)
     else:
-        info = trainer.data_info
-        if info.get("source") == "dataset" and info.get("name"):
-            data = load_dataset(info["name"], seq_len=trainer.seq_len, **info.get("params", {}))
-        elif info.get("path") and Path(info["path"]).is_file():
-            data = load_csv(info["path"], DataConfig(seq_len=trainer.seq_len), name=Path(info["path"]).name)
-        else:
-            raise CliError("The checkpoint does not say where its training data is; pass --data FILE.csv or --dataset NAME.")
+        data = _recorded_data(trainer, Path(args.checkpoint))
     if data.n_features != trainer.n_features or data.seq_len != trainer.seq_len:
         raise CliError(
             f"The data has {data.n_features} features x {data.seq_len} steps but the model makes "
@@ -290,6 +291,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         write_json_atomic(args.json, {"checkpoint": str(args.checkpoint), "data": data.name, "n": n, "scores": scores})
     return 0
+
+
+def _recorded_data(trainer: Trainer, checkpoint: Path) -> SequenceData:
+    """The data a checkpoint was trained on, as recorded in it (a dashboard run keeps its upload beside it)."""
+    recorded = trainer.data_info.get("source")
+    if isinstance(recorded, dict) and recorded.get("kind") in ("dataset", "file", "csv"):
+        upload = checkpoint.parent / "data.csv"
+        source = DataSource.from_json(recorded, upload.read_bytes() if upload.is_file() else None)
+        if source.kind != "file" or Path(source.name).is_file():
+            try:
+                return source.load()
+            except DataError as e:
+                raise CliError(f"The recorded training data could not be loaded ({e}); pass --data or --dataset.") from e
+    raise CliError("The checkpoint does not say where its training data is; pass --data FILE.csv or --dataset NAME.")
 
 
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "evaluate": cmd_evaluate, "datasets": cmd_datasets}

@@ -85,8 +85,8 @@ class RunnerConfig:
 class DataSource:
     """Where a run's data comes from, so that it can be loaded again after a restart."""
 
-    kind: str  # "dataset" or "csv"
-    name: str  # dataset name, or the uploaded file's display name (never used as a path)
+    kind: str  # "dataset", "csv" (uploaded bytes) or "file" (a local path, command line only)
+    name: str  # dataset name, uploaded file's display name (never used as a path), or the local path
     config: DataConfig = DataConfig()  # parsing and windowing settings
     params: dict[str, Any] = field(default_factory=dict)  # extra load_dataset() keyword arguments
     csv_bytes: bytes | None = field(default=None, repr=False)  # the uploaded file's content
@@ -99,6 +99,8 @@ class DataSource:
         """
         if self.kind == "dataset":
             return load_dataset(self.name, seq_len=self.config.seq_len, stride=self.config.stride, **self.params)
+        if self.kind == "file":
+            return load_csv(self.name, self.config, name=Path(self.name).name)
         if self.csv_bytes is None:
             raise DataError("The uploaded file for this run is missing; upload it again.")
         return load_csv(self.csv_bytes, self.config, name=self.name)
@@ -396,6 +398,7 @@ class Run:
                     self._trim_history(self.trainer.step_count)
                 else:
                     self.trainer = Trainer(self._data, self.model_config, self.train_config)
+                self.trainer.data_info["source"] = self.source.to_json()  # lets `rgan evaluate` find the data
                 self.step = self.trainer.step_count
                 self.preview = self.trainer.preview()
             self._loop(cfg)

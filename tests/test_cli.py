@@ -85,3 +85,20 @@ def test_datasets_and_help():
     helptext = rgan("train", "--help").stdout
     for flag in ("--g-cell", "--d-cell", "--g-hidden", "--d-hidden", "--g-layers", "--d-layers", "--seq-len", "--steps", "--max-seconds", "--seed", "--device", "--out"):
         assert flag in helptext
+
+
+def test_evaluate_finds_recorded_data_and_writes_json(trained: Path, tmp_path: Path):
+    import json
+
+    out = tmp_path / "scores.json"
+    result = rgan("evaluate", "--checkpoint", str(trained / "checkpoint.pt"), "--quick", "--n", "200", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(out.read_text())["scores"]
+    assert 0 <= scores["discriminative"] <= 0.5
+    assert scores["predictive"] > 0 and scores["mmd"] >= 0
+    assert "discriminative" in result.stdout
+
+
+def test_evaluate_rejects_mismatched_data(trained: Path):
+    result = rgan("evaluate", "--checkpoint", str(trained / "checkpoint.pt"), "--dataset", "stocks", "--seq-len", "12", "--quick")
+    assert result.returncode == 2 and "features" in result.stderr and "Traceback" not in result.stderr
