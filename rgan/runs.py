@@ -45,7 +45,7 @@ class RunnerConfig:
 
     runs_dir: str = "runs"  # where runs are persisted (created on demand)
     max_concurrent: int = field(default_factory=default_max_concurrent)  # runs training at once; others queue
-    threads_per_run: int = 0  # torch CPU threads per run (0 = cores / max_concurrent)
+    threads_per_run: int = 0  # torch CPU threads per run (0 = one core left for the server, rest shared)
     checkpoint_every_s: float = 5.0  # seconds between periodic checkpoints
     log_every_s: float = 1.0  # seconds between metric-log flushes
     preview_every_s: float = 0.5  # seconds between fixed-noise previews for the live chart
@@ -78,7 +78,9 @@ class RunnerConfig:
     def threads(self) -> int:
         if self.threads_per_run > 0:
             return self.threads_per_run
-        return max(1, (os.cpu_count() or 2) // max(1, self.max_concurrent))
+        # Oversubscribed OpenMP threads spin and can make training 10x slower, so leave one core to
+        # the web server and never give the runs together more threads than the remaining cores.
+        return max(1, ((os.cpu_count() or 2) - 1) // max(1, self.max_concurrent))
 
 
 @dataclass(frozen=True)
@@ -443,9 +445,11 @@ class Run:
                 self._apply_settings(trainer, pending)
             if stop:
                 self._set_state(STOPPED)
+                self._final_preview(trainer)
                 return
             if trainer.step_count >= self.train_config.steps:
                 self._set_state(FINISHED)
+                self._final_preview(trainer)
                 return
             if cfg.idle_timeout_s and time.time() - self.last_seen > cfg.idle_timeout_s:
                 with self._lock:
@@ -502,6 +506,12 @@ class Run:
             if now - last_ckpt > cfg.checkpoint_every_s:
                 self._checkpoint()
                 last_ckpt = now
+
+    def _final_preview(self, trainer: Trainer) -> None:
+        with self._trainer_lock:
+            preview = trainer.preview()
+        with self._lock:
+            self.preview, self.preview_step = preview, trainer.step_count
 
     def _apply_settings(self, trainer: Trainer, pending: dict[str, Any]) -> None:
         with self._trainer_lock:

@@ -1,0 +1,50 @@
+"""Train: settings -> Start -> a background run; live charts, controls, step-by-step view."""
+
+import streamlit as st
+
+from rgan.dashboard import diagram, live, runs_view, state, ui, widgets
+from rgan.data import DataError
+
+reg, me = state.registry(), state.owner()
+st.title("Train")
+run = state.current_run(reg)
+if run is not None and not widgets.train_form_filled():
+    widgets.set_train_form(run.model_config, run.train_config)  # a refreshed page shows the run's settings
+
+with st.sidebar:
+    try:
+        source, data = state.current_data()
+        st.markdown(f"**Data:** {ui.md_escape(data.name)}  \n"
+                    f"{data.n_sequences:,} sequences × {data.seq_len} steps × {data.n_features} features")
+    except DataError as e:
+        source = data = None
+        ui.show_error(e, "Choose other data on the Data page.")
+    st.page_link("pages/data.py", label="Change data", icon=":material/table_chart:")
+    model, train, errors, started = widgets.train_form()
+
+if started:
+    if errors or data is None:
+        for error in errors:
+            ui.show_error(error)
+    else:
+        try:
+            run = state.start_run(model, train, source, data)
+        except (DataError, ValueError) as e:
+            ui.show_error(e)
+
+runs_view.your_runs(reg, me, run)
+if run is None:
+    st.info("Set the sizes in the sidebar and press **Start training**. The run keeps going when you switch pages.",
+            icon=":material/arrow_back:")
+    st.graphviz_chart(diagram.model_diagram())
+    st.caption("G turns noise into fake sequences; D scores real and fake ones; each network learns from D's loss.")
+    st.stop()
+
+live.live_panel(run)
+
+st.subheader("Look closer")
+evolution_tab, d_tab = st.tabs(["Evolution", "Discriminator's view"], key="train_closer_tab")
+with evolution_tab:
+    runs_view.evolution(run.id)
+with d_tab:
+    runs_view.discriminator_view(run.id)

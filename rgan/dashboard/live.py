@@ -1,0 +1,199 @@
+"""The Train page's live area: one polling fragment with status, controls, live charts and steps.
+
+The fragment re-runs itself once a second while the run is active (twice a second in slow motion),
+reads one :class:`~rgan.runs.RunSnapshot` and redraws; a finished run is drawn once. Controls are
+button callbacks, so they act before the fragment redraws. When a run becomes active or finishes,
+the whole page is rerun so that polling starts or stops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from rgan import plots
+from rgan.dashboard import diagram, state, ui
+from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot
+
+SLOW_KEY = "slow_motion"
+_ERROR_KEY = "train_control_error"
+REAL_SHOWN = 8  # real sequences drawn under the preview
+
+
+def live_panel(run: Run) -> None:
+    """Draw the live area for ``run``; polls while it is active."""
+    active = not run.snapshot().finished
+    slow = bool(st.session_state.get(SLOW_KEY, False))
+    every = (0.5 if slow else 1.0) if active else None
+    st.fragment(run_every=every)(_live)(run.id, active, slow)
+
+
+def _live(run_id: str, was_active: bool, slow: bool) -> None:
+    run = state.registry().get(run_id)
+    if run is None:
+        st.warning("This run is no longer available.")
+        return
+    snap = run.snapshot()
+    if snap.finished == was_active or bool(st.session_state.get(SLOW_KEY, False)) != slow:
+        st.rerun()  # started/finished or slow motion toggled: redraw the page so polling matches
+    _status(snap)
+    _controls(run, snap)
+    charts, steps = st.tabs(["Live charts", "Step by step"], key="train_live_tab")
+    with charts:
+        _charts(run, snap)
+    with steps:
+        _step_by_step(run, snap)
+
+
+# ------------------------------------------------------------------------------------------ status
+def _status(snap: RunSnapshot) -> None:
+    m, t = snap.model_config, snap.train_config
+    c1, c2 = st.columns([1, 7], vertical_alignment="center")
+    with c1:
+        ui.state_badge(snap.state)
+    rate = snap.steps_per_s if snap.state == RUNNING else 0.0
+    clock = snap.history.get("time") or [0.0]
+    if snap.finished and clock[-1] > 0:
+        rate = snap.step / clock[-1]  # a finished run shows its average speed
+    done = min(snap.step / max(snap.total_steps, 1), 1.0)
+    c2.progress(done, text=plots.progress_text(snap.step, snap.total_steps, rate))
+    st.caption(
+        f"{ui.md_escape(snap.name)} · G {m.g_cell.upper()} {m.g_hidden}×{m.g_layers} · "
+        f"D {m.d_cell.upper()} {m.d_hidden}×{m.d_layers} ({'per step' if m.d_per_step else 'per sequence'}) · "
+        f"loss {t.loss} · lr G {snap.lr_g:g} · lr D {snap.lr_d:g} · D steps {snap.d_steps} · "
+        f"batch {t.batch_size} · "
+        f"run {ui.short_id(snap.id)}"
+    )
+    if snap.queue_position:
+        st.info(f"Queued: position {snap.queue_position} — training starts when another run finishes.",
+                icon=":material/hourglass_empty:")
+    if snap.error:
+        ui.show_error(snap.error)
+    for note in snap.notes:
+        st.caption(ui.md_escape(note))
+
+
+# ---------------------------------------------------------------------------------------- controls
+def _act(fn, *args, **kwargs) -> None:
+    """Button callback: run a control, keep its error for the next draw."""
+    try:
+        fn(*args, **kwargs)
+    except ValueError as e:
+        st.session_state[_ERROR_KEY] = str(e)
+
+
+def _resume(run: Run) -> None:
+    run.set_slow(bool(st.session_state.get(SLOW_KEY, False)))
+    run.resume()
+
+
+def _set_slow(run_id: str) -> None:
+    run = state.registry().get(run_id)
+    if run is not None:
+        run.set_slow(bool(st.session_state[SLOW_KEY]))
+
+
+def _step(run: Run, update_d: bool = True, update_g: bool = True, n: int | None = None) -> None:
+    n = int(st.session_state.get("step_n", 1)) if n is None else n
+    run.step_once(n, update_d=update_d, update_g=update_g, slow=bool(st.session_state.get(SLOW_KEY, False)))
+
+
+def _controls(run: Run, snap: RunSnapshot) -> None:
+    active = snap.state in (QUEUED, RUNNING, PAUSED)
+    c = st.columns([1, 1, 1, 1.1, 1, 2.4], vertical_alignment="bottom")
+    c[0].button("Pause", key="ctl_pause", icon=":material/pause:", disabled=snap.state not in (RUNNING, QUEUED),
+                on_click=_act, args=(run.pause,), width="stretch")
+    if snap.state in (STOPPED, FINISHED, FAILED):
+        label = "Continue" if snap.state == FINISHED else "Resume"
+        c[1].button(label, key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
+                    args=(state.registry().resume, run.id), width="stretch",
+                    help="Continue from the last checkpoint" + (" with more steps." if snap.state == FINISHED else "."))
+    else:
+        c[1].button("Resume", key="ctl_resume", icon=":material/play_arrow:", disabled=snap.state != PAUSED,
+                    on_click=_act, args=(_resume, run), width="stretch")
+    c[2].button("Stop", key="ctl_stop", icon=":material/stop:", disabled=not active, on_click=_act, args=(run.stop,),
+                width="stretch", help="End the run; a checkpoint is kept and it can be resumed later.")
+    c[3].number_input("Steps", 1, 10_000, 1, key="step_n", disabled=not active)
+    c[4].button("Step", key="ctl_step", icon=":material/skip_next:", disabled=not active, on_click=_act,
+                args=(_step, run), width="stretch", help="Train this many steps, then pause.")
+    with c[5].popover("Change while training", icon=":material/tune:", disabled=not active, width="stretch"):
+        _change_settings(run, snap)
+    error = st.session_state.pop(_ERROR_KEY, None)
+    if error:
+        ui.show_error(error)
+
+
+def _change_settings(run: Run, snap: RunSnapshot) -> None:
+    with st.form(f"change_{run.id}", border=False):
+        st.caption("Applied from the next step and marked on the loss chart.")
+        lr_g = st.number_input("lr G", 1e-6, 0.5, snap.lr_g, format="%.5f", step=1e-4, key=f"chg_lr_g_{run.id}")
+        lr_d = st.number_input("lr D", 1e-6, 0.5, snap.lr_d, format="%.5f", step=1e-4, key=f"chg_lr_d_{run.id}")
+        d_steps = st.number_input("D steps per G step", 1, 20, snap.d_steps, key=f"chg_d_steps_{run.id}")
+        if st.form_submit_button("Apply", type="primary"):
+            _act(run.update_settings, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps))
+
+
+# ------------------------------------------------------------------------------------------ charts
+def _real_and_preview(run: Run, snap: RunSnapshot) -> tuple[np.ndarray | None, np.ndarray | None, list[str]]:
+    """A fixed handful of real sequences and the fixed-noise preview, both in the data's units."""
+    data = state.run_data(run)
+    names = snap.feature_names or (data.feature_names if data is not None else [])
+    if data is None:
+        return None, snap.preview, names  # scaled: no scaler without the data
+    real = state.real_examples(data, REAL_SHOWN)
+    preview = None if snap.preview is None else data.scaler.inverse_transform(snap.preview)
+    return real, preview, names
+
+
+def _charts(run: Run, snap: RunSnapshot) -> None:
+    watch = snap.extra.get("watch_for")
+    if watch:
+        main, side = st.columns([4, 1])
+        with side:
+            # preset texts are written by us (not user input), so their markdown is kept
+            st.info(f"**{snap.extra.get('title', 'What to watch for')}**  \n{watch}", icon=":material/visibility:")
+    else:
+        main = st.container()
+    with main:
+        smoothing = st.slider("Smoothing", 0.0, 0.99, 0.6, 0.01, key="smoothing", persist_state="session",
+                              help="Exponential moving average of the curves (the raw values stay faint underneath).")
+        rev = snap.id  # a new run resets the zoom; redraws of the same run keep it
+        left, right = st.columns(2)
+        left.plotly_chart(plots.loss_figure(snap.history, smoothing, snap.markers, uirevision=rev),
+                          key="chart_loss", width="stretch")
+        right.plotly_chart(plots.d_output_figure(snap.history, smoothing, uirevision=rev),
+                           key="chart_d_output", width="stretch")
+        left.plotly_chart(plots.grad_norm_figure(snap.history, smoothing, uirevision=rev),
+                          key="chart_grad_norm", width="stretch")
+        real, preview, names = _real_and_preview(run, snap)
+        title = f"Generated from fixed noise (step {snap.preview_step:,}) over real sequences"
+        right.plotly_chart(plots.overlay_figure(real, preview, names or None, title=title, uirevision=rev),
+                           key="chart_preview", width="stretch")
+
+
+# ------------------------------------------------------------------------------------ step by step
+def _step_by_step(run: Run, snap: RunSnapshot) -> None:
+    active = snap.state in (QUEUED, RUNNING, PAUSED)
+    left, right = st.columns([2, 3])
+    with left:
+        st.toggle("Slow motion", key=SLOW_KEY, on_change=_set_slow, args=(run.id,),
+                  help="Pause after every sub-step so you can follow one training step.")
+        st.caption("One step at a time (the run pauses afterwards):")
+        b = st.columns(3)
+        b[0].button("D step only", key="ctl_d_only", disabled=not active, on_click=_act,
+                    args=(_step, run, True, False, 1), width="stretch")
+        b[1].button("G step only", key="ctl_g_only", disabled=not active, on_click=_act,
+                    args=(_step, run, False, True, 1), width="stretch")
+        b[2].button("Both", key="ctl_both", disabled=not active, on_click=_act,
+                    args=(_step, run, True, True, 1), width="stretch")
+        if not active:
+            st.caption("Resume the run to step it.")
+        st.markdown(f"**Just ran:** {diagram.explain(snap.substep)}")
+        last = {k: v[-1] for k, v in snap.history.items() if v}
+        if last:
+            st.caption(
+                f"step {int(last['step']):,} · loss D {last['loss_d']:.3f} · loss G {last['loss_g']:.3f} · "
+                f"D(real) {last['d_real']:.2f} · D(fake) {last['d_fake']:.2f}"
+            )
+    with right:
+        st.graphviz_chart(diagram.model_diagram(snap.substep), width="stretch")

@@ -1,0 +1,136 @@
+"""Train page sections that do not need to poll: this browser's runs, the evolution view, D's view.
+
+The last two are fragments without a timer: they redraw when their own widgets change or when the
+"Refresh" button is pressed, so a user can scrub a slider without it jumping back every second.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from rgan import plots
+from rgan.dashboard import state, ui
+from rgan.runs import ACTIVE_STATES, Run, RunRegistry
+from rgan.train import Trainer
+
+MAX_LISTED = 20
+
+
+def _attach(run_id: str) -> None:
+    state.set_current_run(run_id)
+
+
+def _resume(reg: RunRegistry, run_id: str) -> None:
+    try:
+        reg.resume(run_id)
+        state.set_current_run(run_id)
+    except ValueError as e:
+        st.session_state["runs_error"] = str(e)
+
+
+def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
+    """This browser's runs, newest first, each with Open (attach) and Resume buttons."""
+    runs = reg.list_runs(owner)
+    if not runs:
+        return
+    with st.expander(f"Your runs ({len(runs)})", expanded=current is None and bool(runs), icon=":material/history:"):
+        for run in runs[:MAX_LISTED]:
+            c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="center")
+            mark = "▶ " if current is not None and run.id == current.id else ""
+            c1.text(mark + ui.run_label(run.id, run.source.name, run.state, run.step, run.train_config.steps))
+            c2.button("Open", key=f"open_{run.id}", on_click=_attach, args=(run.id,),
+                      disabled=current is not None and run.id == current.id, width="stretch")
+            can_resume = run.state not in ACTIVE_STATES and run.checkpoint_path.exists()
+            c3.button("Resume", key=f"resume_{run.id}", on_click=_resume, args=(reg, run.id),
+                      disabled=not can_resume, width="stretch",
+                      help="Continue from the last checkpoint." if can_resume
+                      else "Only stopped or finished runs with a checkpoint can be resumed.")
+        if len(runs) > MAX_LISTED:
+            st.caption(f"… and {len(runs) - MAX_LISTED} older runs.")
+        error = st.session_state.pop("runs_error", None)
+        if error:
+            ui.show_error(error)
+
+
+def _feature_picker(names: list[str], key: str) -> int:
+    if len(names) <= 1:
+        return 0
+    return st.selectbox("Feature", range(len(names)), format_func=lambda i: names[i], key=key)
+
+
+@st.fragment
+def evolution(run_id: str) -> None:
+    """The fixed-noise previews kept during training, as an animation with a step slider."""
+    run = state.registry().get(run_id)
+    if run is None:
+        return
+    snap = run.snapshot()
+    data = state.run_data(run)
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    with c1:
+        feature = _feature_picker(snap.feature_names, "evo_feature")
+    c2.button("Refresh", key="evo_refresh", icon=":material/refresh:", width="stretch")
+    if not snap.evolution:
+        if snap.finished:
+            st.info("No snapshots: they are kept in memory only while the server runs and the run trains.")
+        else:
+            every = state.registry().config.evolution_every
+            st.info(f"A snapshot of the generator is kept every {every} steps; come back after a few.")
+        return
+    if data is not None:
+        frames = [(s, data.scaler.inverse_transform(p)) for s, p in snap.evolution]
+        real = state.real_examples(data, 16)
+    else:
+        frames, real = snap.evolution, None
+    name = snap.feature_names[feature] if snap.feature_names else None
+    st.plotly_chart(plots.evolution_figure(frames, feature, real, feature_name=name, uirevision=run_id),
+                    key="chart_evolution", width="stretch")
+    st.caption(f"{len(snap.evolution)} snapshots up to step {snap.evolution[-1][0]:,}. Press Play, or drag the slider.")
+
+
+def _discriminator_look(trainer: Trainer, real_scaled: np.ndarray):
+    fake, realness_fake, push = trainer.generator_push()  # fixed noise: (P, T, F), (P, T), (P, T, F)
+    realness_real = trainer.d_realness(real_scaled[None])[0]  # (T,)
+    return fake, realness_fake, push, realness_real
+
+
+@st.fragment
+def discriminator_view(run_id: str) -> None:
+    """D's per-step realness on one real and one generated sequence, with where G would push the latter."""
+    run = state.registry().get(run_id)
+    if run is None:
+        return
+    data = state.run_data(run)
+    if data is None:
+        st.info("The training data of this run cannot be loaded here, so D's view is not available.")
+        return
+    snap = run.snapshot()
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+    real_index = c1.number_input("Real sequence #", 0, data.n_sequences - 1, 0, key="dv_real")
+    fake_index = c2.number_input("Generated sequence #", 0, snap.train_config.preview_size - 1, 0, key="dv_fake",
+                                 help="From the fixed preview noise, as in the live chart.")
+    with c3:
+        feature = _feature_picker(data.feature_names, "dv_feature")
+    c4.button("Refresh", key="dv_refresh", icon=":material/refresh:", width="stretch")
+    real_scaled = np.asarray(data.windows[int(real_index)], dtype=np.float32)  # (T, F)
+    look = state.use_trainer(run, lambda tr: _discriminator_look(tr, real_scaled))
+    if look is None:
+        st.info("The discriminator's view appears once the run has started.")
+        return
+    fake, realness_fake, push, realness_real = look
+    i, f, name = int(fake_index), feature, data.feature_names[feature]
+    real_units = data.scaler.inverse_transform(real_scaled)
+    fake_units = data.scaler.inverse_transform(fake[i])
+    left, right = st.columns(2)
+    left.plotly_chart(plots.realness_line_figure(real_units[:, f], realness_real[: real_units.shape[0]],
+                                                 feature_name=name, title=f"Real sequence #{int(real_index)}",
+                                                 uirevision=run_id),
+                      key="chart_dv_real", width="stretch")
+    right.plotly_chart(plots.realness_line_figure(fake_units[:, f], realness_fake[i], push[i, :, f], feature_name=name,
+                                                  title=f"Generated sequence #{i}", uirevision=run_id),
+                       key="chart_dv_fake", width="stretch")
+    st.caption(
+        f"As of step {snap.step:,}. Green = D thinks 'real', red = 'fake'. The arrows show which way the "
+        "generator's next update would move each generated value (direction and relative size only)."
+    )

@@ -1,0 +1,222 @@
+"""Per-browser state for the pages: the run registry, the owner token, the current run and data.
+
+- The registry is one per server process (``st.cache_resource``); runs live there, not in the session.
+- The owner token identifies this browser's runs. It is random, kept in ``st.session_state`` and in
+  the URL as ``?me=<token>`` so that a page refresh (a new session) still finds the same runs.
+- The current run id is in ``?run=<id>`` (and in the session), so a refresh re-attaches to it.
+- The current data is a :class:`~rgan.runs.DataSource` in the session; loading is cached per server,
+  so switching pages does not parse a file again. With no choice made, the "sines" data set is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import streamlit as st
+
+from rgan.data import DataError, SequenceData
+from rgan.models import ModelConfig
+from rgan.runs import DataSource, Run, RunnerConfig, RunRegistry
+from rgan.train import TrainConfig, Trainer
+
+T = TypeVar("T")
+
+OWNER_PARAM, RUN_PARAM = "me", "run"
+_OWNER_KEY, _RUN_KEY, _SOURCE_KEY = "rgan_owner", "rgan_run", "rgan_source"
+_TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+DEFAULT_SOURCE = DataSource("dataset", "sines")  # what Train uses before anything is chosen
+
+
+# ------------------------------------------------------------------------------------- registry
+@st.cache_resource(show_spinner=False)
+def _registry(_config: RunnerConfig, key: str) -> RunRegistry:
+    # ``key`` (the config's repr) is the cache key; a different runs dir gets its own registry.
+    return RunRegistry(_config)
+
+
+def registry() -> RunRegistry:
+    """The process-wide run registry, configured from the environment (``RGAN_RUNS_DIR``, ...)."""
+    config = RunnerConfig.from_env()
+    return _registry(config, repr(config))
+
+
+# ----------------------------------------------------------------------------------- owner token
+def _valid_token(value: object) -> bool:
+    return isinstance(value, str) and 16 <= len(value) <= 64 and set(value) <= _TOKEN_CHARS
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Make sure app.py's ``st.navigation`` is in charge, even on a server's very first request.
+
+    Streamlit decides per process whether a ``pages/`` folder means the old (v1) multipage mode; it
+    only switches that off when ``st.navigation`` runs. If the first request after a (re)start
+    opens e.g. ``/train?run=...`` directly, the page would run without app.py (no page config, an
+    automatic page list). Switch the mode off and, in a brand-new session (no clicks to lose), rerun
+    so that app.py runs and routes to this page. Renaming ``pages/`` would make this unnecessary.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the flag has no v1 mode to leave
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        if _OWNER_KEY not in st.session_state:
+            st.rerun()
+
+
+def owner() -> str:
+    """This browser's owner token; created on first use and mirrored into ``?me=``.
+
+    Every page calls this first (it also makes sure app.py's navigation is in charge).
+    """
+    _leave_legacy_pages_mode()
+    token = st.session_state.get(_OWNER_KEY)
+    if token is None:
+        from_url = st.query_params.get(OWNER_PARAM)
+        token = from_url if _valid_token(from_url) else secrets.token_urlsafe(18)
+        st.session_state[_OWNER_KEY] = token
+    if st.query_params.get(OWNER_PARAM) != token:
+        st.query_params[OWNER_PARAM] = token
+    return token
+
+
+# ------------------------------------------------------------------------------------ current run
+def set_current_run(run_id: str | None) -> None:
+    if run_id is None:
+        st.session_state.pop(_RUN_KEY, None)
+        if RUN_PARAM in st.query_params:
+            del st.query_params[RUN_PARAM]
+        return
+    st.session_state[_RUN_KEY] = run_id
+    if st.query_params.get(RUN_PARAM) != run_id:
+        st.query_params[RUN_PARAM] = run_id
+
+
+def current_run(reg: RunRegistry | None = None) -> Run | None:
+    """The run named by ``?run=`` (or chosen earlier in this session), or None.
+
+    An id that names no run is dropped from the URL with a warning.
+    """
+    reg = reg or registry()
+    run_id = st.query_params.get(RUN_PARAM) or st.session_state.get(_RUN_KEY)
+    if not run_id:
+        return None
+    run = reg.get(run_id)
+    if run is None:
+        st.warning("The run in the link was not found on this server; start a new one or pick one of yours.")
+        set_current_run(None)
+        return None
+    set_current_run(run.id)
+    return run
+
+
+def start_run(
+    model: ModelConfig,
+    train: TrainConfig,
+    source: DataSource | None = None,
+    data: SequenceData | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Run:
+    """Start (or queue) a run for this browser on the given data (default: the current data) and attach to it.
+
+    Raises:
+        DataError: the data cannot be loaded.
+    """
+    if source is None:
+        source, data = current_data()
+    elif data is None:
+        data = load_source(source)
+    run = registry().start(source, model, train, owner(), data=data, extra=extra)
+    set_current_run(run.id)
+    return run
+
+
+# ----------------------------------------------------------------------------------------- data
+def _source_key(source: DataSource) -> str:
+    digest = hashlib.sha256(source.csv_bytes).hexdigest() if source.csv_bytes is not None else ""
+    parts = [source.kind, source.name, asdict(source.config), source.params, digest]
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+@st.cache_resource(show_spinner="Loading data…", max_entries=12, ttl=3600)
+def _load_cached(_source: DataSource, key: str) -> SequenceData:
+    # Shared across sessions: callers must treat the result as read-only.
+    return _source.load()
+
+
+def load_source(source: DataSource) -> SequenceData:
+    """Load the data a source describes (cached per server).
+
+    Raises:
+        DataError: the data cannot be loaded; the message says what to do.
+    """
+    return _load_cached(source, _source_key(source))
+
+
+def current_source() -> DataSource:
+    return st.session_state.get(_SOURCE_KEY, DEFAULT_SOURCE)
+
+
+def current_data() -> tuple[DataSource, SequenceData]:
+    """The data chosen on the Data page, or the built-in default.
+
+    Raises:
+        DataError: the chosen data can no longer be loaded.
+    """
+    source = current_source()
+    return source, load_source(source)
+
+
+def set_current_data(source: DataSource) -> None:
+    st.session_state[_SOURCE_KEY] = source
+
+
+def real_examples(data: SequenceData, k: int = 8, seed: int = 0) -> np.ndarray:
+    """``k`` real sequences picked at random (the same ones every time), in the data's units ``(k, T, F)``."""
+    picks = np.sort(np.random.default_rng(seed).choice(data.n_sequences, min(k, data.n_sequences), replace=False))
+    return data.scaler.inverse_transform(data.windows[picks])
+
+
+def run_data(run: Run) -> SequenceData | None:
+    """The real data of a run (loaded again for runs read back from disk), or None if it cannot be loaded."""
+    data = run.real_data()
+    if data is not None:
+        return data
+    try:
+        return load_source(run.source)
+    except (DataError, ValueError):
+        return None
+
+
+# -------------------------------------------------------------------------------------- trainers
+@st.cache_resource(show_spinner="Loading checkpoint…", max_entries=6)
+def _checkpoint_trainer(path: str, mtime_ns: int) -> Trainer:
+    return Trainer.load(path, device="auto")
+
+
+def load_checkpoint(path: str | os.PathLike) -> Trainer:
+    """A trainer read from a checkpoint file (cached until the file changes; only for sampling).
+
+    Raises:
+        ValueError: the file is not a readable RGAN Studio checkpoint.
+    """
+    path = Path(path)
+    return _checkpoint_trainer(str(path), path.stat().st_mtime_ns)
+
+
+def use_trainer(run: Run, fn: Callable[[Trainer], T]) -> T | None:
+    """``fn(trainer)`` on the run's live trainer, or on its last checkpoint; None when it has neither."""
+    out = run.with_trainer(fn)
+    if out is not None:
+        return out
+    if run.checkpoint_path.exists():
+        return fn(load_checkpoint(run.checkpoint_path))
+    return None

@@ -1,0 +1,226 @@
+"""Reusable form sections: model controls, training controls, data options.
+
+Each widget has a fixed session-state key and keeps its value across pages (``persist_state``), so
+settings survive a visit to another page. :func:`set_train_form` fills the Train form from configs
+(used by presets) before the widgets are drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+import streamlit as st
+
+from rgan.data import LAYOUTS, MISSING_POLICIES, DataConfig
+from rgan.models import CELLS, ModelConfig
+from rgan.train import DEVICES, LOSSES, TrainConfig, resolve_device
+
+_KEEP = "session"  # widget values survive page switches
+MODEL_PREFIX, TRAIN_PREFIX = "m_", "t_"
+
+LOSS_LABELS = {"ns": "non-saturating GAN (ns)", "wgan-gp": "Wasserstein + gradient penalty (wgan-gp)"}
+LAYOUT_LABELS = {
+    "auto": "detect automatically",
+    "time_rows": "rows are time steps, columns are features",
+    "sequence_rows": "each row is one sequence",
+    "long": "long/panel: an id column groups rows",
+}
+MISSING_LABELS = {
+    "interpolate": "interpolate gaps",
+    "drop": "drop rows with gaps",
+    "zero": "fill gaps with 0",
+    "refuse": "refuse files with gaps",
+}
+_HIDDEN_TRAIN_FIELDS = ("beta1", "beta2", "moment_weight", "label_smoothing", "gp_weight", "grad_clip", "preview_size")
+AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
+
+
+def _init(key: str, value: Any) -> None:
+    """Give a widget its first value through session state (so presets can set it the same way)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def set_train_form(model: ModelConfig | None = None, train: TrainConfig | None = None) -> None:
+    """Put these configs into the Train form (call before the form is drawn, e.g. from a preset button)."""
+    for prefix, cfg in ((MODEL_PREFIX, model), (TRAIN_PREFIX, train)):
+        if cfg is not None:
+            for name, value in asdict(cfg).items():
+                st.session_state[prefix + name] = value
+
+
+def train_form_filled() -> bool:
+    """Whether the Train form has values in this session already."""
+    return MODEL_PREFIX + "g_hidden" in st.session_state
+
+
+def _defaults(prefix: str, cfg: Any) -> None:
+    for f in fields(cfg):
+        _init(prefix + f.name, getattr(cfg, f.name))
+
+
+# ------------------------------------------------------------------------------------------ model
+def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
+    """Generator and discriminator sizes.
+
+    Raises:
+        ValueError: an invalid combination (the message says which field).
+    """
+    _defaults(MODEL_PREFIX, defaults or ModelConfig())
+    k = MODEL_PREFIX
+    sizes: dict[str, Any] = {}  # g_cell, g_hidden, g_layers, d_cell, ...
+    for net, title in (("g", "Generator (G)"), ("d", "Discriminator (D)")):
+        st.markdown(f"**{title}**")
+        c1, c2, c3 = st.columns([1.15, 1, 1])
+        sizes[f"{net}_cell"] = c1.selectbox("Cell", CELLS, key=f"{k}{net}_cell", format_func=str.upper,
+                                            persist_state=_KEEP)
+        sizes[f"{net}_hidden"] = int(c2.number_input("Hidden", 1, 1024, key=f"{k}{net}_hidden", persist_state=_KEEP))
+        sizes[f"{net}_layers"] = int(c3.number_input("Layers", 1, 6, key=f"{k}{net}_layers", persist_state=_KEEP))
+    d_per_step = st.radio(
+        "D judges", [True, False], key=k + "d_per_step", horizontal=True, persist_state=_KEEP,
+        format_func=lambda v: "every step" if v else "whole sequence",
+        help="Every step: one realness verdict per time step (RCGAN). Whole sequence: one verdict from the last state.",
+    )
+    st.caption("Hidden: units per layer. Noise: random numbers G gets at every step, and once per sequence (0 = off).")
+    c1, c2 = st.columns(2)
+    noise_dim = c1.number_input("Noise per step", 1, 256, key=k + "noise_dim", persist_state=_KEEP)
+    static_noise_dim = c2.number_input("Noise per sequence", 0, 256, key=k + "static_noise_dim", persist_state=_KEEP)
+    return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
+                       **sizes)
+
+
+# --------------------------------------------------------------------------------------- training
+def device_label(name: str) -> str:
+    """'auto → cpu', 'cuda (not available here)', ..."""
+    if name == "auto":
+        return f"auto → {resolve_device('auto').type}"
+    try:
+        resolve_device(name)
+    except ValueError:
+        return f"{name} (not available here)"
+    return name
+
+
+def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
+    """Loss, learning rates, D steps, batch, steps, seed, device.
+
+    Raises:
+        ValueError: an invalid value or an unavailable device.
+    """
+    defaults = defaults or TrainConfig()
+    _defaults(TRAIN_PREFIX, defaults)
+    k = TRAIN_PREFIX
+    loss = st.selectbox("Loss", LOSSES, key=k + "loss", format_func=LOSS_LABELS.get, persist_state=_KEEP)
+    c1, c2 = st.columns(2)
+    lr_g = c1.number_input("lr G", 1e-6, 0.5, key=k + "lr_g", format="%.5f", step=1e-4, persist_state=_KEEP,
+                           help="Generator learning rate (Adam).")
+    lr_d = c2.number_input("lr D", 1e-6, 0.5, key=k + "lr_d", format="%.5f", step=1e-4, persist_state=_KEEP,
+                           help="Discriminator learning rate (Adam).")
+    d_steps = c1.number_input("D steps per G step", 1, 20, key=k + "d_steps", persist_state=_KEEP)
+    batch_size = c2.number_input("Batch size", 1, 4096, key=k + "batch_size", persist_state=_KEEP)
+    steps = c1.number_input("Steps", 1, 1_000_000, key=k + "steps", step=100, persist_state=_KEEP,
+                            help="Generator updates in the whole run.")
+    seed = c2.number_input("Seed", 0, 2**31 - 1, key=k + "seed", persist_state=_KEEP)
+    device = st.selectbox("Device", DEVICES, key=k + "device", format_func=device_label, persist_state=_KEEP)
+    resolve_device(device)  # raises ValueError with what to pick instead
+    # Fields without a widget (moment_weight, beta1, ...) come from the defaults or a preset.
+    base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
+    base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
+                steps=int(steps), seed=int(seed), device=device)
+    hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
+    if hidden:
+        st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
+    return TrainConfig(**base)
+
+
+# ------------------------------------------------------------------------------------------- data
+def _column_picker(label: str, key: str, columns: list[str], help: str) -> str | None:
+    options = [AUTO, *columns]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = AUTO  # a column of a previous file
+    value = st.selectbox(label, options, key=key, help=help)
+    return None if value == AUTO else value
+
+
+def window_options(prefix: str, seq_len: int = 24, stride: int = 1) -> tuple[int, int]:
+    _init(prefix + "seq_len", seq_len)
+    _init(prefix + "stride", stride)
+    c1, c2 = st.columns(2)
+    seq_len = c1.number_input("Sequence length (seq_len)", 2, 2000, key=prefix + "seq_len",
+                              help="Time steps per training sequence (window).")
+    stride = c2.number_input("Stride", 1, 10_000, key=prefix + "stride",
+                             help="Steps between the starts of consecutive windows (1 = every possible window).")
+    return int(seq_len), int(stride)
+
+
+def csv_options(columns: list[str], numeric: list[str], layout: str) -> DataConfig:
+    """Layout, columns, windows and missing-value policy for an uploaded file.
+
+    Args:
+        columns: every column of the file (for time/id/label pickers).
+        numeric: the columns that can be features.
+        layout: the layout the loader detected (features only apply to time_rows and long).
+
+    Raises:
+        DataError: an invalid setting.
+    """
+    k = "d_"
+    _init(k + "layout", "auto")
+    _init(k + "missing", "interpolate")
+    c1, c2 = st.columns(2)
+    chosen_layout = c1.selectbox("Layout", LAYOUTS, key=k + "layout", format_func=LAYOUT_LABELS.get)
+    missing = c2.selectbox("Missing values", MISSING_POLICIES, key=k + "missing", format_func=MISSING_LABELS.get)
+    effective = layout if chosen_layout == "auto" else chosen_layout
+    features = None
+    if effective in ("time_rows", "long") and numeric:
+        if any(c not in numeric for c in st.session_state.get(k + "features", [])):
+            st.session_state[k + "features"] = []
+        picked = st.multiselect("Feature columns", numeric, key=k + "features", placeholder="all numeric columns",
+                                help="Leave empty to use every numeric column.")
+        features = tuple(picked) or None
+    time_column = id_column = label_column = None
+    c1, c2 = st.columns(2)
+    with c1:
+        if effective in ("time_rows", "long"):
+            time_column = _column_picker("Time column", k + "time_column", columns,
+                                         "A date/time or step column that orders the rows; not a feature.")
+        if effective == "sequence_rows":
+            label_column = _column_picker("Label column", k + "label_column", columns,
+                                          "A per-row class label, left out of the values.")
+    with c2:
+        if effective == "long":
+            id_column = _column_picker("Id column", k + "id_column", columns,
+                                       "The column that says which sequence a row belongs to.")
+    seq_len, stride = window_options(k)
+    return DataConfig(layout=chosen_layout, seq_len=seq_len, stride=stride, features=features,
+                      time_column=time_column, id_column=id_column, label_column=label_column, missing=missing)
+
+
+def reset_csv_options() -> None:
+    """Forget the column choices (a new file was uploaded); keep window sizes and policy."""
+    for name in ("layout", "features", "time_column", "id_column", "label_column"):
+        st.session_state.pop("d_" + name, None)
+
+
+def train_form(key: str = "train_form") -> tuple[ModelConfig | None, TrainConfig | None, list[str], bool]:
+    """The Train page's settings form with its Start button.
+
+    Returns:
+        ``(model, train, errors, started)``: a config is None when its section has an invalid value,
+        and ``errors`` says why.
+    """
+    model = train = None
+    errors: list[str] = []
+    with st.form(key, border=False, enter_to_submit=False):
+        try:
+            model = model_controls()
+        except ValueError as e:
+            errors.append(str(e))
+        st.markdown("**Training**")
+        try:
+            train = training_controls()
+        except ValueError as e:
+            errors.append(str(e))
+        started = st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:", width="stretch")
+    return model, train, errors, started

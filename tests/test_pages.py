@@ -1,0 +1,257 @@
+"""Every page under ``streamlit.testing.v1.AppTest``: loads cleanly, uploads, tiny runs, downloads."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from rgan.dashboard import diagram, state, ui
+from rgan.data import DataConfig, from_array
+from rgan.models import ModelConfig
+from rgan.runs import FINISHED, DataSource
+from rgan.train import TrainConfig
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/compare.py", "pages/learn.py"]
+OWNER = "test-owner-token-0123456789"
+TINY = {"m_g_hidden": 4, "m_d_hidden": 4, "m_g_layers": 1, "m_noise_dim": 2, "m_static_noise_dim": 0,
+        "t_batch_size": 8}
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """A fresh runs folder and registry per test; every background thread stopped afterwards."""
+    monkeypatch.setenv("RGAN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("RGAN_THREADS_PER_RUN", "1")
+    st.cache_resource.clear()
+    yield tmp_path / "runs"
+    state.registry().shutdown()
+    st.cache_resource.clear()
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    if page != "pages/home.py":
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def prices_csv(rows: int = 80) -> bytes:
+    t = np.arange(rows)
+    lines = ["Date,Open,Close,Ticker"]
+    for i in t:
+        lines.append(f"2024-01-{1 + i % 28:02d},{100 + np.sin(i / 5):.3f},{101 + np.cos(i / 7):.3f},ACME")
+    # dates repeat every 28 rows, still a clean date column; the text column is left out
+    return ("\n".join(lines) + "\n").encode()
+
+
+def text_of(elements) -> str:
+    return " ".join(str(e.value) for e in elements).replace("\\", "")
+
+
+def wait_for(predicate, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError("timed out")
+        time.sleep(0.1)
+
+
+def tiny_run(owner: str = OWNER, steps: int = 12):
+    x = np.random.default_rng(0).random((64, 8, 2)).astype(np.float32)
+    data = from_array(x, ["a", "b"], DataConfig(seq_len=8), name="tiny")
+    source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
+    model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=4, d_hidden=4, g_layers=1)
+    train = TrainConfig(batch_size=8, steps=steps, device="cpu")
+    return state.registry().start(source, model, train, owner, data=data)
+
+
+# ------------------------------------------------------------------------------------------ loading
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_exception(page):
+    at = open_page(page)
+    assert not at.exception
+    assert at.title, "every page has a title"
+    assert at.query_params.get("me"), "the owner token is put in the URL"
+
+
+def test_home_links_to_every_page():
+    at = open_page("pages/home.py")
+    targets = {link.proto.page for link in at.get("page_link")}
+    assert {"data", "train", "compare", "learn"} <= targets, targets
+
+
+def test_owner_token_survives_a_refresh():
+    at = open_page("pages/home.py", me=OWNER)
+    assert at.query_params["me"] == OWNER
+
+
+# ------------------------------------------------------------------------------------------ data
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.button_group(key="data_kind").set_value("Upload a CSV").run()
+    at.file_uploader(key="data_file").set_value((name, content, "text/csv")).run()
+    return at
+
+
+def test_data_page_shows_builtin_summary():
+    at = open_page("pages/data.py")
+    assert not at.exception
+    assert [m.label for m in at.metric][:3] == ["Sequences", "Features", "Length (steps)"]
+    assert at.metric[0].value == "10,000"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_data_upload_shows_detected_layout():
+    at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
+    assert not at.exception
+    assert not at.error
+    shown = text_of(at.markdown)
+    assert "Detected layout" in shown and "time_rows" in shown
+    assert at.metric[1].value == "2"  # Open, Close; the Ticker text column is left out
+    assert "Ticker" in text_of(at.text)  # the load report says why it was left out
+    assert at.multiselect(key="d_features").options == ["Open", "Close"]
+
+
+def test_data_layout_override_and_features():
+    at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
+    at.multiselect(key="d_features").set_value(["Close"]).run()
+    assert not at.exception and not at.error
+    assert at.metric[1].value == "1"
+    at.number_input(key="d_seq_len").set_value(200).run()  # longer than the file
+    assert not at.exception
+    assert at.error and "seq_len" in text_of(at.error)
+
+
+def test_bad_csv_shows_error_box_not_traceback():
+    at = upload(open_page("pages/data.py"), "words.csv", b"name,comment\nalpha,beta\ngamma,delta\n")
+    assert not at.exception
+    assert len(at.error) == 1
+    message = text_of(at.error)
+    assert "numeric" in message.lower()
+    assert not at.metric  # the page stopped before the summary
+
+
+def test_use_this_data_feeds_train():
+    at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
+    next(b for b in at.button if b.label == "Use this data").click().run()
+    assert not at.exception
+    assert at.success
+    at.switch_page("pages/train.py").run()
+    assert "prices" in text_of(at.sidebar.markdown)
+
+
+# ------------------------------------------------------------------------------------------ train
+def start_tiny(at: AppTest, steps: int) -> AppTest:
+    for key, value in {**TINY, "t_steps": steps}.items():
+        at.number_input(key=key).set_value(value)
+    at.selectbox(key="t_device").set_value("cpu")
+    at.get("form_submit_button")[0].click()
+    return at.run()
+
+
+def test_train_start_creates_run_and_charts():
+    at = start_tiny(open_page("pages/train.py"), steps=15)
+    assert not at.exception and not at.error
+    run_id = at.query_params.get("run")
+    assert run_id, "the run id is in the URL"
+    run = state.registry().get(run_id)
+    assert run is not None and run.owner == at.query_params["me"]
+    keys = {c.proto.id for c in at.get("plotly_chart")}
+    assert len(at.get("plotly_chart")) >= 4, keys  # loss, D output, grad norms, preview (+ evolution)
+    assert len(at.get("graphviz_chart")) == 1
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    at.run()
+    assert not at.exception
+    assert "done" in at.get("progress")[0].proto.text
+    assert "Your runs (1)" in [e.label for e in at.expander]
+
+
+def test_refresh_reattaches_to_run():
+    run = tiny_run()
+    wait_for(lambda: run.snapshot().finished)
+    at = open_page("pages/train.py", me="someone-else-0123456789", run=run.id)
+    assert not at.exception
+    assert at.query_params["run"] == run.id
+    assert at.get("progress"), "the run's live area is shown"
+    assert not [e for e in at.expander if e.label.startswith("Your runs")], "another owner's list does not show it"
+    assert at.number_input(key="m_g_hidden").value == 4, "the form shows the attached run's settings"
+
+
+def test_preset_watch_for_is_shown():
+    run = tiny_run()
+    run.extra.update(preset="mode-collapse", title="Mode collapse", watch_for="All orange lines look alike.")
+    at = open_page("pages/train.py", me=OWNER, run=run.id)
+    assert not at.exception
+    assert "All orange lines look alike." in text_of(at.info)
+
+
+def test_unknown_run_in_link_warns():
+    at = open_page("pages/train.py", run="x" * 24)
+    assert not at.exception
+    assert at.warning and "not found" in text_of(at.warning)
+    assert "run" not in at.query_params
+
+
+def test_controls_and_change_while_training():
+    at = start_tiny(open_page("pages/train.py"), steps=100_000)
+    run = state.registry().get(at.query_params["run"])
+    wait_for(lambda: run.snapshot().step > 0)
+    at.number_input(key=f"chg_lr_g_{run.id}").set_value(0.0005)
+    next(b for b in at.get("form_submit_button") if b.label == "Apply").click().run()
+    wait_for(lambda: run.snapshot().markers, 10)
+    assert f"lr_g {TrainConfig().lr_g:g} → 0.0005" in run.snapshot().markers[0][1]
+    at.button(key="ctl_pause").click().run()
+    wait_for(lambda: run.snapshot().state == "paused", 10)
+    at.run()
+    at.button(key="ctl_step").click().run()
+    assert not at.exception
+    at.button(key="ctl_stop").click().run()
+    wait_for(lambda: run.snapshot().state == "stopped", 10)
+    at.run()
+    assert not at.exception
+    assert at.button(key="ctl_resume").label == "Resume"
+
+
+# ------------------------------------------------------------------------------------------ compare
+def test_compare_shows_charts_and_downloads():
+    run = tiny_run()
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    run.join(5)
+    at = open_page("pages/compare.py", me=OWNER, run=run.id)
+    assert not at.exception and not at.error
+    labels = [b.label for b in at.get("download_button")]
+    assert any(label.startswith("Samples CSV") for label in labels)
+    assert "Checkpoint (.pt)" in labels
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_compare_rejects_bad_checkpoint():
+    at = open_page("pages/compare.py")
+    at.button_group(key="cmp_kind").set_value("Upload a checkpoint").run()
+    bad = ("model.pt", b"not a checkpoint", "application/octet-stream")
+    at.file_uploader(key="cmp_checkpoint").set_value(bad).run()
+    assert not at.exception
+    assert at.error and "checkpoint" in text_of(at.error).lower()
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def test_diagram_highlights_active_parts():
+    nodes, edges = diagram.active_parts(("G", "gradients"))
+    assert nodes == {"G"} and ("D", "G") in edges
+    dot = diagram.model_diagram(("D", "update"))
+    assert "frozen" in dot and dot.count("penwidth=3") == 1
+    for phase in "DG":
+        for name in ("sample noise", "generate", "judge", "loss", "gradients", "update"):
+            assert (phase, name) in diagram.EXPLAIN
+
+
+def test_markdown_escape():
+    assert ui.md_escape("**x** [a](b)") == r"\*\*x\*\* \[a\]\(b\)"
