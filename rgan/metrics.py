@@ -2,7 +2,8 @@
 
 Every metric takes arrays of shape (N, T, F) already min-max scaled to [0, 1] (the scale the generator
 works in) and returns plain Python floats or small numpy arrays. Functions are pure: randomness comes
-only from the ``seed`` argument, global RNG states (numpy's and torch's) are left untouched.
+only from the ``seed`` argument and global RNG states (numpy's and torch's) are left untouched; the
+learned scores set the calling thread's torch thread count for their duration (``num_threads``).
 
 The two learned scores follow the TimeGAN paper (Yoon et al., NeurIPS 2019):
 
@@ -14,7 +15,7 @@ The two learned scores follow the TimeGAN paper (Yoon et al., NeurIPS 2019):
 The rest are cheap, closed-form checks: MMD, autocorrelation, marginal distributions, cross-feature
 correlation, nearest-neighbour memorisation and diversity (mode collapse). Scores mean little on their
 own; compare them against ``baseline_independent_steps`` and ``baseline_shuffled_time`` (see DESIGN.md,
-Evaluation) and against the same score on ``first_differences``.
+Evaluation) and against the same score on differences (``differenced_pair``).
 """
 
 from __future__ import annotations
@@ -153,7 +154,9 @@ def _as_windows(x: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def _check_pair(real: np.ndarray, fake: np.ndarray, names: tuple[str, str] = ("real", "fake")) -> tuple[np.ndarray, np.ndarray]:
+def _check_pair(
+    real: np.ndarray, fake: np.ndarray, names: tuple[str, str] = ("real", "fake")
+) -> tuple[np.ndarray, np.ndarray]:
     """Validates two window arrays that must share seq_len and n_features."""
     a = _as_windows(real, names[0])
     b = _as_windows(fake, names[1])
@@ -166,7 +169,7 @@ def _check_pair(real: np.ndarray, fake: np.ndarray, names: tuple[str, str] = ("r
 
 
 def _check_positive(value: int, name: str) -> None:
-    if int(value) != value or value < 1:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer; found {value!r}.")
 
 
@@ -219,10 +222,11 @@ def _time_major(x: np.ndarray, device: str) -> torch.Tensor:
 def _intra_op_threads(num_threads: int | None) -> Iterator[None]:
     """Runs the block with ``num_threads`` torch intra-op threads, then restores the previous count.
 
-    Why: the classifiers are tiny (hidden size ~F/2), so each op is far too small to gain from
-    several threads, and when the cores are busy (a training run in the same server) OpenMP
-    threads waiting on each other made a 2-thread run 10-20x slower than a 1-thread one. With
-    torch's OpenMP backend the count is per calling thread, so other threads are not affected.
+    Why: the models are tiny (hidden size ~F/2), so no op is big enough to gain from several
+    threads, and when the cores are busy (say a training run in the same server) OpenMP threads
+    waiting on each other made a 2-thread score about 10x slower than a 1-thread one. With torch's
+    OpenMP backend the count belongs to the calling thread: threads already running keep theirs,
+    but a thread that makes its first parallel torch call while a score runs starts with this count.
     """
     if num_threads is None:
         yield
@@ -243,9 +247,11 @@ def _fit(
     progress: IterationCallback | None,
 ) -> None:
     """Adam (lr 1e-3, the paper's Keras/TF default) on ``batch_loss(i)`` for i in range(iterations)."""
-    # The fused kernel updates all (tiny) parameters in one call: ~3x less optimiser overhead.
-    fused = next(model.parameters()).device.type in ("cpu", "cuda")
-    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused or None)
+    params = list(model.parameters())
+    try:  # the fused kernel updates all (tiny) tensors in one call: ~3x less optimiser overhead
+        optimiser = torch.optim.Adam(params, lr=1e-3, fused=True)
+    except RuntimeError:  # device without a fused Adam (MPS; CPU before torch 2.4)
+        optimiser = torch.optim.Adam(params, lr=1e-3)
     model.train()
     for i in range(iterations):
         loss = batch_loss(i)
@@ -308,7 +314,7 @@ def discriminative_score(
     if not 0.0 < train_fraction < 1.0:
         raise ValueError(f"train_fraction must be in (0, 1); found {train_fraction!r}.")
     n = min(len(real), len(fake))
-    n_train = int(round(n * train_fraction))
+    n_train = round(n * train_fraction)
     if n_train < 1 or n - n_train < 1:
         raise ValueError(
             f"discriminative_score needs enough windows for a train and a test split; found {n} "
@@ -522,7 +528,7 @@ def autocorrelation(x: np.ndarray, max_lag: int | None = None) -> np.ndarray:
     if seq_len < 2:
         raise ValueError(f"autocorrelation needs seq_len >= 2; found {seq_len}.")
     max_lag = max(1, seq_len // 2) if max_lag is None else max_lag
-    if int(max_lag) != max_lag or not 1 <= max_lag <= seq_len - 1:
+    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not 1 <= max_lag <= seq_len - 1:
         raise ValueError(f"max_lag must be an integer in [1, {seq_len - 1}]; found {max_lag!r}.")
     centred = np.asarray(x, dtype=np.float64)
     centred = centred - centred.mean(axis=1, keepdims=True)  # (N, T, F)
@@ -765,11 +771,12 @@ def diversity(
         real, fake = _check_pair(real, fake)
         if len(real) < k + 1 or max_samples < k + 1:
             raise ValueError(
-                f"diversity needs at least k + 1 = {k + 1} real windows; found {len(real)} "
-                f"(max_samples={max_samples})."
+                f"diversity needs at least k + 1 = {k + 1} real windows; found {len(real)} (max_samples={max_samples})."
             )
     if len(fake) < 2 or max_samples < 2:
-        raise ValueError(f"diversity needs at least 2 generated windows; found {len(fake)} (max_samples={max_samples}).")
+        raise ValueError(
+            f"diversity needs at least 2 generated windows; found {len(fake)} (max_samples={max_samples})."
+        )
     rng = np.random.default_rng(seed)
     y = _flat(_subsample(fake, max_samples, rng))
     result = {"fake_mean_distance": _mean_pairwise_distance(y)}
@@ -914,9 +921,12 @@ def evaluate(
 ) -> dict[str, float]:
     """Runs every score and returns them keyed as in ``METRIC_INFO``.
 
+    The memorisation check holds out a random 20% of ``real``; with overlapping sliding windows call
+    ``nearest_neighbour_ratio`` yourself with a holdout from a separate time span.
+
     Args:
-        real: Real windows (N, T, F) in [0, 1], N >= 6, T >= 2.
-        fake: Generated windows (M, T, F) in [0, 1], M >= 2.
+        real: Real windows (N, T, F) in [0, 1], N >= 6, T >= 2; ideally the training windows.
+        fake: Generated windows (M, T, F) in [0, 1], M >= 3.
         quick: Fewer training iterations (300 discriminative, 500 predictive) and at most 300 windows
             for the distance-based scores, for UI previews; not comparable with published numbers.
         differences: Also compute "discriminative_diff", the discriminative score on
@@ -954,22 +964,14 @@ def evaluate(
 
     results: dict[str, float] = {}
     for stage, weight in stages:
+        learned = {"seed": seed, "device": device, "num_threads": num_threads, "progress": reporter(stage, weight)}
         if stage == "discriminative":
-            results[stage] = discriminative_score(
-                real, fake, iterations=disc_iterations, seed=seed, device=device, num_threads=num_threads,
-                progress=reporter(stage, weight),
-            )
+            results[stage] = discriminative_score(real, fake, iterations=disc_iterations, **learned)
         elif stage == "predictive":
-            results[stage] = predictive_score(
-                real, fake, iterations=pred_iterations, seed=seed, device=device, num_threads=num_threads,
-                progress=reporter(stage, weight),
-            )
+            results[stage] = predictive_score(real, fake, iterations=pred_iterations, **learned)
         elif stage == "discriminative_diff":
             real_d, fake_d = differenced_pair(real, fake)
-            results[stage] = discriminative_score(
-                real_d, fake_d, iterations=disc_iterations, seed=seed, device=device, num_threads=num_threads,
-                progress=reporter(stage, weight),
-            )
+            results[stage] = discriminative_score(real_d, fake_d, iterations=disc_iterations, **learned)
         else:
             if progress is not None:
                 progress(stage, done_weight / total_weight)
