@@ -1,8 +1,7 @@
-"""Compare: real vs generated sequences of one model; downloads; (soon) the metric suite."""
+"""Compare: how real are the samples? Views, scores against baselines, runs side by side, downloads."""
 
 import streamlit as st
 
-from rgan import plots
 from rgan.dashboard import compare, state
 
 reg, me = state.registry(), state.owner()
@@ -19,21 +18,23 @@ if result is None:
     st.info("This run has no trained weights yet; wait for its first steps.", icon=":material/hourglass_empty:")
     st.stop()
 
-names = model.feature_names
-st.plotly_chart(plots.overlay_figure(result.real, result.fake, names, title="Real (blue) vs generated (orange)"),
-                key="cmp_overlay", width="stretch")
-left, right = st.columns(2)
-left.plotly_chart(plots.sample_grid_figure(result.fake, names, n=16), key="cmp_grid", width="stretch")
-right.plotly_chart(plots.marginal_figure(result.real, result.fake, names), key="cmp_marginals", width="stretch")
-if result.real is None:
-    st.caption("No real data to compare with for this model.")
+# Only the open tab runs (on_change="rerun"), so t-SNE, nearest windows and D's verdicts cost nothing unseen.
+tabs = dict(zip(compare.TABS, st.tabs(compare.TABS, key="cmp_tab", on_change="rerun")))
+views = {
+    "Samples": compare.samples_view,
+    "Scores": compare.scores_view,
+    "Dynamics": compare.dynamics_view,
+    "PCA / t-SNE": compare.embeddings_view,
+    "Memorisation": compare.memorisation_view,
+    "Discriminator": compare.discriminator_view,
+}
+for name, tab in tabs.items():
+    if tab.open:
+        with tab:
+            if name == "Runs side by side":
+                compare.guarded(compare.runs_view, reg, me)
+            else:
+                compare.guarded(views[name], result)
 
 st.subheader("Downloads")
 compare.downloads(result)
-
-st.divider()
-st.subheader("Scores")
-# Metric suite placeholder: rgan/dashboard/evaluate.py (a colleague's module) renders here from `result`
-# (a compare.Comparison: real_scaled / fake_scaled (N, T, F) float32 in [0, 1], feature names, data units).
-st.info("Discriminative and predictive scores, autocorrelation and PCA/t-SNE views will appear here.",
-        icon=":material/analytics:")

@@ -1,0 +1,320 @@
+"""A new user's first session, in real headless Chromium against ``streamlit run app.py``.
+
+Home -> Data (upload a CSV, check the detected layout, use it) -> Train (GRU sizes, Start, watch the
+loss chart grow, Pause, Resume, Stop) -> Compare (download the samples CSV, check its columns) -> Learn;
+then a reload of the Train page's link (``?run=...&me=...``), as a new browser session, finds the run.
+
+Screenshots of every page go to ``artifacts/browser/`` (git-ignored), plus ``failure.png`` when a step
+fails. Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``); the test fails, not
+skips, without it. Selectors are roles, labels, text and Streamlit's ``st-key-<widget key>`` classes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from browser_util import REPO, chromium, streamlit_server  # tests/ is on sys.path under pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = REPO / "artifacts" / "browser"
+TIMEOUT_MS = 60_000  # the longest any single wait may take (a loaded two-core machine)
+FEATURES = ["temperature_c", "humidity_pct", "pressure_hpa"]
+CSV_NAME = "greenhouse_sensors.csv"
+STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(el => el.getBoundingClientRect().height > 0)
+    .every(el => el.querySelector('.main-svg') && (!(el.data || []).length || el.querySelector('.trace')))"""
+
+
+# ---------------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with streamlit_server(tmp_path_factory.mktemp("browser_server")) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        try:
+            b = chromium(p)
+        except RuntimeError as e:  # CI installs Chromium; a missing one is a failure, not a skip
+            pytest.fail(str(e), pytrace=False)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def sensor_csv(path: Path, rows: int = 400) -> Path:
+    """A realistic greenhouse log: hourly timestamps and three drifting, noisy, daily-periodic sensors."""
+    rng = np.random.default_rng(7)
+    t = np.arange(rows)
+    day = np.sin(2 * np.pi * t / 24)
+    temp = 21 + 4 * day + 0.004 * t + rng.normal(0, 0.4, rows)
+    hum = 62 - 9 * day + rng.normal(0, 1.5, rows)
+    pres = 1013 + np.cumsum(rng.normal(0, 0.3, rows))
+    stamps = np.datetime64("2024-03-01T00:00") + t.astype("timedelta64[h]")
+    lines = ["timestamp," + ",".join(FEATURES)]
+    lines += [f"{str(s).replace('T', ' ')},{a:.2f},{b:.1f},{c:.2f}" for s, a, b, c in zip(stamps, temp, hum, pres)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _shot(page: Page, name: str) -> None:
+    """Save ``artifacts/browser/<name>.png`` of the whole page.
+
+    Streamlit scrolls inside its own container, so ``full_page`` alone shows one screen: the viewport
+    is made as tall as the content for the shot, then restored.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    try:
+        height = page.evaluate(
+            """() => Math.max(...['stMain', 'stSidebarContent', 'stAppViewContainer'].map(
+                id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))"""
+        )
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+        page.wait_for_timeout(300)  # let the layout settle at the new size
+        try:  # every visible Plotly chart drawn (a live redraw may be in flight)
+            page.wait_for_function(CHARTS_DRAWN, timeout=5000)
+        except PlaywrightError as e:
+            print(f"[browser] {name}: charts not all drawn ({type(e).__name__}); taking the shot anyway")
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    except PlaywrightError as e:  # a screenshot is evidence, never the reason a test fails
+        print(f"[browser] screenshot {name} failed: {e}")
+    finally:
+        page.set_viewport_size(size)
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until Streamlit has no script run in flight (the app root's ``data-test-script-state``)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def go(page: Page, name: str) -> None:
+    """Switch pages the way a user does: the sidebar navigation (same session, state kept)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    wait_idle(page)
+
+
+def set_number(page: Page, key: str, value: int) -> None:
+    """Type into the number input with widget key ``key`` and commit it (Tab)."""
+    box = page.locator(f".st-key-{key} input[type=number]")
+    box.fill(str(value))
+    box.press("Tab")
+    expect(box).to_have_value(str(value))
+
+
+def progress(page: Page) -> tuple[int, int]:
+    """(step, total) from the live panel's progress text, e.g. 'step 1,200 / 100,000 · 41.2 steps/s'."""
+    text = page.locator(':not([data-stale="true"]) > [data-testid="stProgress"]').first.inner_text()
+    m = STEP_RE.search(text)
+    assert m, f"no 'step N / M' in the progress text {text!r}"
+    return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
+
+
+def loss_points(page: Page) -> int:
+    """Points in the loss chart's longest trace, read from the Plotly element in the page."""
+    return page.evaluate(
+        """() => {
+            // while a redraw is in flight the old element may still be there: take the largest
+            const els = Array.from(document.querySelectorAll('.st-key-chart_loss .js-plotly-plot'));
+            const sizes = els.flatMap(el => (el._fullData || []).map(t => (t.x ? t.x.length : 0)));
+            return sizes.length ? Math.max(...sizes) : 0;
+        }"""
+    )
+
+
+def poll_until(fn, ok, what: str, timeout_s: float = 60.0, every_s: float = 0.5):
+    """Call ``fn()`` until ``ok(value)``; return the value, or fail saying ``what`` and the last value."""
+    end = time.monotonic() + timeout_s
+    while True:
+        value = fn()
+        if ok(value):
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}; last value: {value!r}")
+        time.sleep(every_s)
+
+
+def keyed(page: Page, key: str):
+    """The element with widget key ``key``, not the stale copy Streamlit keeps on screen during a rerun."""
+    return page.locator(f'.st-key-{key}:not([data-stale="true"])').first
+
+
+def control(page: Page, key: str):
+    """The button with widget key ``key`` (e.g. the live panel's ``ctl_pause``)."""
+    return keyed(page, key).get_by_role("button")
+
+
+def badge(page: Page, state: str):
+    """The live panel's state badge showing ``state`` (st.badge renders a ``.stMarkdownBadge`` span)."""
+    return page.get_by_test_id("stMain").locator(".stMarkdownBadge").filter(has_text=state).first
+
+
+# ------------------------------------------------------------------------------------------- the test
+def test_new_user_journey(page: Page, server: str, tmp_path: Path):
+    expect.set_options(timeout=TIMEOUT_MS)
+    try:
+        journey(page, server, tmp_path)
+    except BaseException:
+        _shot(page, "failure")  # what the page looked like when a step failed
+        raise
+
+
+def journey(page: Page, server: str, tmp_path: Path) -> None:
+    t0 = time.monotonic()
+
+    def lap(what: str) -> None:  # shown with -s, and in the captured output of a failure
+        print(f"[browser] {time.monotonic() - t0:6.1f} s  {what}", flush=True)
+
+    csv_path = sensor_csv(tmp_path / CSV_NAME)
+
+    # --- Home
+    page.goto(server)
+    expect(page.get_by_role("heading", name="RGAN Studio", level=1)).to_be_visible()
+    expect(page.get_by_text("Quick start (30 seconds)")).to_be_visible()
+    wait_idle(page)
+    me = parse_qs(urlparse(page.url).query).get("me", [""])[0]
+    assert len(me) >= 16, f"no owner token in the URL {page.url}"
+    no_exception(page)
+    _shot(page, "home")
+    lap("home")
+
+    # --- Data: upload, detected layout, use it
+    go(page, "Data")
+    page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
+    page.locator(".st-key-data_file input[type=file]").set_input_files(str(csv_path))
+    layout = page.get_by_test_id("stMarkdownContainer").filter(has_text="Detected layout:")
+    expect(layout).to_contain_text("time_rows")
+    expect(layout).to_contain_text("timestamp")  # the time column is recognised, not a feature
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Features")).to_contain_text("3")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Rows read")).to_contain_text("400")
+    page.get_by_role("button", name="Use this data").click()
+    expect(page.get_by_text(f"Training will use {CSV_NAME}")).to_be_visible()
+    wait_idle(page)
+    no_exception(page)
+    _shot(page, "data")
+    lap("data")
+
+    # --- Train: small GRUs, long run, Start
+    go(page, "Train")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text(CSV_NAME)).to_be_visible()
+    for net in ("g", "d"):
+        cell = page.locator(f".st-key-m_{net}_cell").get_by_role("combobox", name="Cell")
+        cell.click()
+        page.get_by_role("option", name="GRU", exact=True).click()
+        expect(cell).to_have_value("GRU")
+        set_number(page, f"m_{net}_hidden", 16)
+        set_number(page, f"m_{net}_layers", 1)
+    set_number(page, "t_batch_size", 32)
+    set_number(page, "t_steps", 100_000)
+    sidebar.get_by_role("button", name="Start training").click()
+    expect(badge(page, "running")).to_be_visible()
+    run_id = poll_until(lambda: parse_qs(urlparse(page.url).query).get("run", [""])[0], bool, "?run= in the URL")
+    expect(page.get_by_text(f"run {run_id[:8]}")).to_be_visible()
+    expect(page.get_by_text("G GRU 16×1")).to_be_visible()
+
+    # the live panel redraws about once a second: the step count and the loss chart grow over >= 3 polls
+    seen: list[tuple[int, int]] = []  # (step, loss chart points): the first drawn chart, then each growth
+
+    def growth() -> list[tuple[int, int]]:
+        now = (progress(page)[0], loss_points(page))
+        if now[1] > 0 and (not seen or (now[0] > seen[-1][0] and now[1] > seen[-1][1])):
+            seen.append(now)
+        return list(seen)
+
+    poll_until(growth, lambda v: len(v) >= 4, "the step count and the loss chart to grow over 3 redraws")
+    assert progress(page)[1] == 100_000
+    no_exception(page)
+    _shot(page, "train")
+    lap("train running")
+
+    # Pause: the count stops
+    control(page, "ctl_pause").click()
+    expect(badge(page, "paused")).to_be_visible()
+    expect(control(page, "ctl_resume")).to_be_enabled()
+    paused_at = progress(page)[0]
+    time.sleep(2.5)  # over two redraws of the live panel
+    assert progress(page)[0] == paused_at, "training went on while paused"
+    lap("paused")
+
+    # Resume: it grows again
+    control(page, "ctl_resume").click()
+    expect(badge(page, "running")).to_be_visible()
+    poll_until(lambda: progress(page)[0], lambda s: s > paused_at, "steps after Resume")
+    lap("resumed")
+
+    # Stop
+    control(page, "ctl_stop").click()
+    expect(badge(page, "stopped")).to_be_visible()
+    expect(control(page, "ctl_stop")).to_be_disabled()
+    stopped_at = progress(page)[0]
+    lap("pause/resume/stop")
+    assert stopped_at > paused_at
+    no_exception(page)
+
+    # --- Compare: the samples CSV has sample_id, step, then the uploaded feature names
+    go(page, "Compare")
+    expect(keyed(page, "cmp_run").get_by_role("combobox", name="Run")).to_have_value(re.compile(run_id[:8]))
+    wait_idle(page)
+    button = control(page, "dl_samples")
+    expect(button).to_be_enabled()
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith("-samples.csv"), download.suggested_filename
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    assert rows[0] == ["sample_id", "step", *FEATURES], rows[0]
+    assert len(rows) > 1 and all(len(r) == 2 + len(FEATURES) for r in rows[1:])
+    float(rows[1][2])  # values, in the file's units
+    no_exception(page)
+    _shot(page, "compare")
+    lap("compare")
+
+    # --- Learn
+    go(page, "Learn")
+    no_exception(page)
+    _shot(page, "learn")
+    lap("learn")
+
+    # --- A refresh of the Train link (a new session) finds the run again
+    page.goto(f"{server}/train?run={run_id}&me={me}")
+    expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
+    expect(page.get_by_text(f"run {run_id[:8]}")).to_be_visible()
+    expect(badge(page, "stopped")).to_be_visible()
+    assert progress(page)[0] == stopped_at
+    expect(page.get_by_text("Your runs (1)")).to_be_visible()
+    assert parse_qs(urlparse(page.url).query).get("run") == [run_id]
+    wait_idle(page)
+    no_exception(page)
+    _shot(page, "train_reloaded")
+    lap("reload")

@@ -1,0 +1,294 @@
+"""The Compare page's metric suite: background evaluation jobs, the views, the runs side by side."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from rgan import metrics
+from rgan.dashboard import compare, evaluate, state
+from rgan.data import DataConfig, from_array
+from rgan.models import ModelConfig
+from rgan.runs import FINISHED, DataSource
+from rgan.train import TrainConfig
+from tests.conftest import make_sines
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+OWNER = "compare-owner-token-0123456789"
+ROWS = {evaluate.MODEL, evaluate.INDEPENDENT, evaluate.SHUFFLED, evaluate.REAL}
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """A fresh runs folder, registry and evaluation store per test; every background thread stopped after."""
+    monkeypatch.setenv("RGAN_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("RGAN_THREADS_PER_RUN", "1")
+    st.cache_resource.clear()
+    yield tmp_path / "runs"
+    evaluate.store().shutdown()
+    state.registry().shutdown()
+    st.cache_resource.clear()
+
+
+def wait_for(predicate, timeout: float = 30.0, every: float = 0.05) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError("timed out")
+        time.sleep(every)
+
+
+def finished_run(cell: str = "gru", steps: int = 12):
+    x = np.random.default_rng(0).random((64, 8, 2)).astype(np.float32)
+    data = from_array(x, ["a", "b"], DataConfig(seq_len=8), name="tiny")
+    source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
+    model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=4, d_hidden=4, g_layers=1, g_cell=cell, d_cell=cell)
+    run = state.registry().start(source, model, TrainConfig(batch_size=8, steps=steps, device="cpu"), OWNER, data=data)
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    run.join(5)
+    return run
+
+
+def open_compare(run, **session) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(me=OWNER, run=run.id)
+    at.run()
+    at.switch_page("pages/compare.py")
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def show_tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["cmp_tab"] = name
+    return at.run()
+
+
+def fake_evaluate(calls: list | None = None, fail_after: float | None = None, block: threading.Event | None = None):
+    """A stand-in for metrics.evaluate: reports progress, returns a value per METRIC_INFO key."""
+    def run(real, fake, *, quick, differences, seed, progress):
+        if calls is not None:
+            calls.append(len(fake))
+        for fraction in (0.0, 0.5, 1.0):
+            if fail_after is not None and fraction > fail_after:
+                raise RuntimeError("the classifier ran out of memory")
+            while block is not None and not block.is_set():
+                progress("discriminative", fraction)
+                time.sleep(0.01)
+            progress("discriminative", fraction)
+        return {key: float(len(fake)) for key in metrics.METRIC_INFO}
+    return run
+
+
+def windows(n: int, seed: int, seq_len: int = 6, n_features: int = 2) -> np.ndarray:
+    return make_sines(n, seq_len=seq_len, n_features=n_features, seed=seed)
+
+
+# ------------------------------------------------------------------------------------ the job object
+def test_job_reports_progress_and_every_metric():
+    # The real metric suite on the model row (baseline rows take the same path; see the store test).
+    # Short univariate windows: the quick protocol's cost is its fixed iteration count times seq_len.
+    job = evaluate.EvaluationJob(windows(10, 0, 4, 1), windows(10, 1, 4, 1), quick=True, with_baselines=False)
+    assert job.status().fraction == 0.0 and job.status().active
+    job.start()
+    seen = []
+    while job.status().active:
+        seen.append(job.status().fraction)
+        time.sleep(0.01)
+    status = job.status()
+    assert status.state == evaluate.DONE, status.error
+    assert status.fraction == 1.0 and status.error is None
+    assert seen and seen[0] < 0.5 and seen == sorted(seen), "progress only grows, from near 0 to 1"
+    assert set(status.results) == {evaluate.MODEL}
+    assert set(status.results[evaluate.MODEL]) == set(metrics.METRIC_INFO)
+
+
+def test_failing_metric_sets_error_instead_of_raising():
+    job = evaluate.EvaluationJob(windows(12, 0), windows(12, 1), evaluate_fn=fake_evaluate(fail_after=0.4)).start()
+    job.join(10)
+    status = job.status()
+    assert status.state == evaluate.FAILED and not status.active
+    assert status.error == "RuntimeError: the classifier ran out of memory"
+
+    broken = windows(12, 1)
+    broken[3, 2, 0] = np.nan  # a diverged generator: metrics explain it in a sentence
+    job = evaluate.EvaluationJob(windows(12, 0), broken).start()
+    job.join(10)
+    assert job.status().state == evaluate.FAILED
+    assert "NaN" in job.status().error
+
+
+def test_cancel_stops_a_running_job():
+    block = threading.Event()
+    job = evaluate.EvaluationJob(windows(12, 0), windows(12, 1), evaluate_fn=fake_evaluate(block=block)).start()
+    wait_for(lambda: job.status().state == evaluate.RUNNING)
+    job.cancel()
+    job.join(5)
+    assert job.status().state == evaluate.CANCELLED
+
+
+def test_store_reuses_jobs_and_baselines():
+    store = evaluate.EvaluationStore(max_concurrent=1)
+    real, reference = windows(12, 0), windows(10, 2)
+    calls: list[int] = []
+    run = fake_evaluate(calls)
+    key = evaluate.EvalKey("run-a", 12, 12, 0, True)
+    job = store.submit(key, real, windows(12, 1), reference, evaluate_fn=run)
+    job.join(10)
+    assert calls == [12, 12, 10, 10]  # the model, then independent steps (as many as generated), shuffled, real
+    assert store.submit(key, real, windows(12, 1), reference, evaluate_fn=run) is job, "finished scores are kept"
+    other = store.submit(evaluate.EvalKey("run-b", 5, 12, 0, True), real, windows(12, 3), reference, evaluate_fn=run)
+    other.join(10)
+    assert calls[4:] == [12], "the baselines of the same real sample are not computed again"
+    assert set(other.status().results) == ROWS
+    assert store.latest("run-a")[1] is job and store.latest("run-c") is None
+
+    failing = store.submit(evaluate.EvalKey("run-c", 1, 12, 0, True), real, windows(12, 1),
+                           evaluate_fn=fake_evaluate(fail_after=0.0))
+    failing.join(10)
+    again = store.submit(evaluate.EvalKey("run-c", 1, 12, 0, True), real, windows(12, 1), evaluate_fn=run)
+    assert again is not failing, "a failed evaluation can be retried"
+    again.join(10)
+    store.shutdown()
+
+
+def test_score_frame_compares_with_baselines():
+    info = metrics.METRIC_INFO
+    results = {
+        evaluate.MODEL: {k: 0.1 for k in info} | {"coverage": 0.9, "nn_ratio": 1.1, "nn_fraction_copies": 0.0},
+        evaluate.INDEPENDENT: {k: 0.3 for k in info} | {"coverage": 0.5, "nn_ratio": 2.0, "nn_fraction_copies": 0.0},
+        evaluate.SHUFFLED: {k: 0.05 for k in info} | {"coverage": 0.95, "nn_ratio": 0.5, "nn_fraction_copies": 0.5},
+    }
+    frame = evaluate.score_frame(results).set_index("Score")
+    assert list(frame.index) == [v["name"] for v in info.values()]
+    assert list(frame.columns) == ["This model", "Independent steps", "Shuffled time", "Range", "Better",
+                                   "Beats baselines"]
+    assert frame.loc["MMD (RBF)", "Beats baselines"] == "1 of 2"
+    assert frame.loc["Coverage", "Better"] == "higher"
+    assert frame.loc["Coverage", "Beats baselines"] == "1 of 2"
+    assert frame.loc["Nearest-neighbour ratio", "Beats baselines"] == "both", "1.1 is nearer 1 than 2.0 and 0.5"
+    assert frame.loc["Near-copies", "Beats baselines"] == "1 of 2 (1 equal)"
+    assert frame.loc["Nearest-neighbour ratio", "Better"] == "near 1"
+    assert "Beats baselines" not in evaluate.score_frame({evaluate.MODEL: results[evaluate.MODEL]})
+
+
+def test_memorisation_finds_copies():
+    train = windows(40, 0)
+    fake = np.concatenate([windows(5, 1), train[[7, 21]]])  # two exact copies of training windows
+    index, distance = evaluate.nearest_windows(fake, train)
+    assert list(index[-2:]) == [7, 21] and np.allclose(distance[-2:], 0.0, atol=1e-6)
+    _, to_other = evaluate.nearest_windows(train, train, exclude_self=True)
+    assert (to_other > 0).all(), "a window is not its own nearest other window"
+    memo = evaluate.memorisation(fake, train, k=3)
+    assert [p[:2] for p in memo.pairs[:2]] in ([(5, 7), (6, 21)], [(6, 21), (5, 7)])
+    assert memo.real_median > 0 and memo.n_reference == 40
+
+
+# -------------------------------------------------------------------------------------------- pages
+def test_every_view_renders():
+    run = finished_run()
+    at = open_compare(run)
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 3, "the Samples tab opens first"
+    expected = {"Scores": 0, "Dynamics": 2, "PCA / t-SNE": 1, "Memorisation": 1, "Discriminator": 2,
+                "Runs side by side": 1}
+    for tab, charts in expected.items():
+        show_tab(at, tab)
+        assert not at.exception and not at.error, tab
+        assert len(at.get("plotly_chart")) == charts, tab
+    assert any(b.label.startswith("Samples CSV") for b in at.get("download_button")), "downloads stay below the tabs"
+
+    show_tab(at, "PCA / t-SNE")
+    at.button(key="cmp_tsne_go").click().run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2, "t-SNE drawn next to PCA"
+
+    show_tab(at, "Discriminator")
+    at.selectbox(key="cmp_d_order").set_value("D finds least real").run()
+    at.slider(key="cmp_d_k").set_value(3).run()
+    assert not at.exception
+    heatmap = next(c for c in at.get("plotly_chart") if "realness" in c.proto.spec)
+    assert '"real #' in heatmap.proto.spec and '"generated #' in heatmap.proto.spec
+
+
+def test_evaluate_shows_scores_and_runs_table(monkeypatch):
+    # The metric suite itself is tested above and in test_metrics; here a fast stand-in with its signature.
+    release = threading.Event()
+    monkeypatch.setattr(metrics, "evaluate", fake_evaluate(block=release))
+    run = finished_run()
+    at = open_compare(run, cmp_n=16)
+    show_tab(at, "Scores")
+    assert at.toggle(key="cmp_quick").value is True, "quick by default"
+    at.button(key="ev_start").click().run()
+    assert not at.exception
+    progress = at.get("progress")
+    assert progress and "This model: discriminative score" in progress[0].proto.text, "the page is not blocked"
+    release.set()
+    for _ in range(240):
+        if at.dataframe and not at.get("progress"):
+            break
+        time.sleep(0.25)
+        at.run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert list(table["Score"]) == [info["name"] for info in metrics.METRIC_INFO.values()]
+    assert {"This model", "Independent steps", "Shuffled time", "Real (another sample)", "Range", "Better"} <= set(table)
+    assert "quick protocol" in " ".join(c.value for c in at.caption)
+
+    at = open_compare(run, cmp_n=16, cmp_tab="Scores")  # a new session: the finished scores are reused
+    assert at.dataframe and not at.get("progress")
+    assert not [b for b in at.button if b.key == "ev_start"], "no recomputation needed"
+    show_tab(at, "Runs side by side")
+    runs = at.dataframe[0].value
+    assert runs.loc[0, "Disc."] == pytest.approx(16.0)
+
+
+def test_failed_evaluation_is_an_error_box(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("fake contains NaN or Inf values; remove or fill them before scoring.")
+    monkeypatch.setattr(metrics, "evaluate", broken)
+    run = finished_run()
+    at = open_compare(run, cmp_n=16, cmp_tab="Scores")
+    at.button(key="ev_start").click().run()
+    for _ in range(40):
+        if at.error:
+            break
+        time.sleep(0.1)
+        at.run()
+    assert not at.exception
+    assert "NaN" in at.error[0].value
+    assert [b for b in at.button if b.key == "ev_start"], "Evaluate can be pressed again"
+
+
+def test_runs_side_by_side_lists_lstm_and_gru():
+    lstm, gru = finished_run("lstm"), finished_run("gru")
+    at = show_tab(open_compare(gru), "Runs side by side")
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert len(table) == 2
+    assert set(table["G"]) == {"LSTM 4×1", "GRU 4×1"} and set(table["D"]) == {"LSTM 4×1", "GRU 4×1"}
+    assert set(table["State"]) == {FINISHED}
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert lstm.id[:8] in chart and gru.id[:8] in chart, "both runs' curves are drawn"
+    at.selectbox(key="cmp_runs_curve").set_value("d_fake").run()
+    assert not at.exception and "D(fake) by run" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_uploaded_checkpoint_without_matching_data():
+    run = finished_run()
+    at = open_compare(run, cmp_kind=compare.FROM_FILE)
+    at.file_uploader(key="cmp_checkpoint").set_value(("tiny.pt", run.checkpoint_path.read_bytes(),
+                                                      "application/octet-stream")).run()
+    assert not at.exception and not at.error
+    for tab in ("Scores", "Dynamics", "Memorisation"):
+        show_tab(at, tab)
+        assert not at.exception and not at.error and at.info, tab
+    show_tab(at, "Discriminator")
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 2, "D's verdicts on generated sequences still work"
