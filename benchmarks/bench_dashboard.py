@@ -15,9 +15,11 @@ Each window starts a fresh run, skips its first seconds, then measures steps/s f
 ``metrics.jsonl`` (flushed about once a second): the step of the last record at each flush, over
 the wall-clock time between the first and the last flush of the window. The rate of the log's own
 ``time`` field (summed seconds inside ``Trainer.step``) is shown too: wall vs step-time tells whether a
-slowdown comes from CPU contention inside the steps or from waiting between them. Prints medians and
-the ratio browser / headless (target >= 0.85), with the load average, since other processes on a
-small machine move these numbers.
+slowdown comes from CPU contention inside the steps or from waiting between them. Also shown: the CPU
+seconds per second used by the process that trains (the Streamlit server, or this script when
+headless), i.e. what the live page costs on the server. Prints medians and the ratio browser /
+headless (target >= 0.85), with the load average, since other processes on a small machine move
+these numbers.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class Window:
     steps: int
     seconds: float
     load1: float
+    cpu: float  # CPU seconds per wall second of the process that trains (server, or this script)
     note: str = ""
 
 
@@ -81,8 +84,33 @@ def _last_record(path: Path) -> dict | None:
     return None
 
 
-def measure(metrics: Path, seconds: float, side: str) -> Window:
-    """Watch ``metrics`` flushes for ``seconds`` after a warm-up; steps over wall time between flushes."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) from /proc; 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pid(port: int) -> int:
+    """The pid of the ``streamlit run`` listening on ``port`` (found through /proc; 0 if not found)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+                return int(entry.name)
+    return 0
+
+
+def measure(metrics: Path, seconds: float, side: str, pid: int) -> Window:
+    """Watch ``metrics`` flushes for ``seconds`` after a warm-up; steps over wall time between flushes.
+
+    ``pid`` is the process that trains; its CPU use over the window is reported too.
+    """
     deadline = time.monotonic() + 60
     while not metrics.exists() or _last_record(metrics) is None:  # the run's first flush
         if time.monotonic() > deadline:
@@ -90,6 +118,7 @@ def measure(metrics: Path, seconds: float, side: str) -> Window:
         time.sleep(0.1)
     time.sleep(WARMUP_S)
     flushes: list[tuple[float, int, float]] = []  # (wall, step, time field)
+    cpu0 = None
     size = -1
     end = None
     while True:
@@ -102,13 +131,16 @@ def measure(metrics: Path, seconds: float, side: str) -> Window:
                 flushes.append((now, int(rec["step"]), float(rec["time"])))
                 if end is None:
                     end = now + seconds
+                    cpu0 = _cpu_seconds(pid)
                 elif now >= end:
                     break
         if end is not None and now > end + 10:
             raise RuntimeError(f"{metrics} stopped growing")
         time.sleep(0.05)
+    cpu = (_cpu_seconds(pid) - cpu0) / (flushes[-1][0] - flushes[0][0])
     (w0, s0, c0), (w1, s1, c1) = flushes[0], flushes[-1]
-    return Window(side, (s1 - s0) / (w1 - w0), (s1 - s0) / max(c1 - c0, 1e-9), s1 - s0, w1 - w0, os.getloadavg()[0])
+    return Window(side, (s1 - s0) / (w1 - w0), (s1 - s0) / max(c1 - c0, 1e-9), s1 - s0, w1 - w0,
+                  os.getloadavg()[0], cpu)
 
 
 # ------------------------------------------------------------------------------------------ browser
@@ -149,7 +181,8 @@ def browser_window(browser, base_url: str, runs_dir: Path, model: ModelConfig, t
                 raise RuntimeError("no ?run= in the URL after Start")
             time.sleep(0.2)
         shown_before = _progress_step(page)
-        w = measure(runs_dir / run_id / "metrics.jsonl", seconds, "browser")
+        pid = _server_pid(urlparse(base_url).port)
+        w = measure(runs_dir / run_id / "metrics.jsonl", seconds, "browser", pid)
         shown_after = _progress_step(page)  # the page kept redrawing during the window
         w.note = f"page showed step {shown_before:,} -> {shown_after:,}"
         page.locator('.st-key-ctl_stop:not([data-stale="true"]) button').first.click()
@@ -169,7 +202,7 @@ def headless_window(reg: RunRegistry, data, model: ModelConfig, train: TrainConf
             if time.monotonic() > deadline:
                 raise RuntimeError(f"headless run is {run.snapshot().state}")
             time.sleep(0.1)
-        return measure(run.dir / "metrics.jsonl", seconds, "headless")
+        return measure(run.dir / "metrics.jsonl", seconds, "headless", os.getpid())
     finally:
         run.stop()
         run.join(30)
@@ -208,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                         windows.append(w)
                         print(f"  round {r + 1} {w.side:8s} {w.wall_rate:7.2f} steps/s wall · "
                               f"{w.step_rate:7.2f} steps/s in-step · {w.steps:5d} steps / {w.seconds:5.1f} s · "
-                              f"load1 {w.load1:5.2f}  {w.note}", flush=True)
+                              f"cpu {w.cpu:4.2f} s/s · load1 {w.load1:5.2f}  {w.note}", flush=True)
             finally:
                 browser.close()
                 reg.shutdown()
@@ -219,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| measure | browser (page live) | headless | ratio |")
     print("|---|---|---|---|")
-    for attr, label in (("wall_rate", "steps/s, wall clock (median)"), ("step_rate", "steps/s, time in steps (median)")):
+    for attr, label in (("wall_rate", "steps/s, wall clock (median)"), ("step_rate", "steps/s, time in steps (median)"),
+                        ("cpu", "CPU s/s of the training process (median)")):
         b, h = med("browser", attr), med("headless", attr)
         print(f"| {label} | {b:.2f} | {h:.2f} | {b / h:.3f} |")
     ratio = med("browser", "wall_rate") / med("headless", "wall_rate")

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from rgan.dashboard import diagram, runs_view, state
 from rgan.dashboard import learn_content as lc
+from rgan.dashboard import state
 from rgan.presets import PRESETS
 
 reg, me = state.registry(), state.owner()
@@ -36,74 +36,17 @@ st.caption(f"Presets train on {PRESETS['healthy'].source.params['n_samples']:,} 
 
 tabs = st.tabs(["What a GAN is", "Recurrent G and D", "Reading the charts", "Failure modes",
                 "Why the naive version fails", "The article's questions", "Your experiments"], key="learn_tab")
-
 with tabs[0]:
-    st.markdown(lc.WHAT_IS_A_GAN)
-    st.markdown(lc.OBJECTIVE_INTRO)
-    st.latex(lc.MINIMAX)
-    st.markdown(lc.D_LOSS_INTRO)
-    st.latex(lc.D_LOSS)
-    st.markdown(lc.G_LOSS_INTRO)
-    left, right = st.columns(2)
-    left.latex(lc.G_LOSS_SATURATING)
-    right.latex(lc.G_LOSS_NON_SATURATING)
-    st.plotly_chart(lc.generator_gradient_figure(), key="learn_grad_fig", width="stretch")
-    st.caption(lc.GRADIENT_FIGURE_CAPTION)
-    st.latex(lc.EQUILIBRIUM)
-    st.markdown(lc.EQUILIBRIUM_TEXT)
-
+    lc.section_gan()
 with tabs[1]:
-    st.markdown(lc.RECURRENT_TEXT)
-    per_step = st.segmented_control("D judges", ["every step", "whole sequence"], default="every step",
-                                    key="learn_d_judges", required=True) == "every step"
-    st.graphviz_chart(lc.unrolled_diagram(4, per_step), width="stretch")
-    st.caption(lc.DIAGRAM_CAPTION)
-    st.latex(lc.RECURRENCE)
-    st.latex(lc.PER_STEP_LOSS)
-    st.markdown(lc.PER_STEP_TEXT)
-
+    lc.section_recurrent()
 with tabs[2]:
-    for guide in lc.CHARTS:
-        with st.expander(guide.name, expanded=True):
-            st.markdown(f"**Shows:** {guide.shows}  \n**Healthy:** {guide.healthy}  \n**Worrying:** {guide.warning}")
-
+    lc.section_charts()
 with tabs[3]:
-    for i, mode in enumerate(lc.FAILURE_MODES):
-        st.subheader(mode.name)
-        st.markdown(f"**What it looks like.** {mode.looks_like}  \n**Why.** {mode.why}  \n"
-                    f"**What to change.** {mode.what_to_change}")
-        if mode.name == "Vanishing gradients":
-            st.caption(lc.VANISHING_NOTE)
-        lc.start_presets((mode.preset,), f"Try it: {PRESETS[mode.preset].title}", f"try_{i}_{mode.preset}",
-                         icon=":material/science:")
-
+    lc.section_failures()
 with tabs[4]:
-    st.markdown("The article this project grew from sketches a recurrent GAN in Keras. The idea is right; the code "
-                "cannot work. Each defect is a lesson; the numbers on the right point at the lines (comments translated):")
-    st.code(lc.SEED_CODE, language="python")
-    for defect in lc.DEFECTS:
-        st.markdown(f"**{defect.title}**")
-        left, right = st.columns([2, 3])
-        left.caption("Wrong")
-        left.code(defect.wrong, language="python", wrap_lines=True)
-        right.caption("Fixed")
-        right.code(defect.fix, language="python", wrap_lines=True)
-        st.markdown(defect.what_happens)
-        if defect.demo:
-            st.info(lc.DEMOS[defect.demo](), icon=":material/play_circle:")
-
+    lc.section_naive()
 with tabs[5]:
-    for i, q in enumerate(lc.QUESTIONS):
-        st.markdown(f"#### {q.english}")
-        st.caption(f"{q.asked} — the article answers: “{q.article_says}”")
-        st.markdown(q.answer)
-        st.info(q.see, icon=":material/visibility:")
-        lc.start_presets((q.preset,), f"Try it: {PRESETS[q.preset].title}", f"q{i}_{q.preset}", icon=":material/science:")
-        if i == 1 and (run := state.current_run(reg)) is not None:
-            runs_view.discriminator_view(run.id)  # live: D's per-step verdicts on the last opened run
-    st.graphviz_chart(diagram.model_diagram(("G", "gradients")), width="stretch")
-    st.caption("One sub-step of training as the Step by step tab draws it: G phase, gradients flow from the loss "
-               "back through the frozen D into G.")
-
+    lc.section_questions(reg)
 with tabs[6]:
     lc.experiments(reg, me)

@@ -2,8 +2,9 @@
 
 Every preset trains on the same small data set (2,000 TimeGAN sines, 24 steps x 2 features) with
 small networks, so that it moves visibly on two CPU cores. Each was measured (``tests/test_presets.py``
-re-checks the effect with short runs); the numbers in the comments are from 2 CPU threads, seed 0,
-diversity = mean pairwise distance of 300 generated windows / that of 300 real ones (1 is ideal).
+re-checks the effect with short runs); the numbers in the comments are from one or two CPU threads of a
+shared 2-core machine, seed 0. Diversity = mean pairwise distance of 300 generated windows / that of 300
+real ones (1 is ideal, near 0 is mode collapse); MMD = ``rgan.metrics.mmd_rbf`` on the same windows.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from rgan.train import TrainConfig
 # 2,000 sines of 24 steps with 2 features: small enough to load instantly, two chart rows to read.
 TEACHING_SOURCE = DataSource("dataset", "sines", DataConfig(seq_len=24), {"n_samples": 2000, "n_features": 2})
 
-# G: GRU 32 x 2 layers, D: GRU 32 x 1 layer, noise 4 per step + 4 per sequence. About 25-30 steps/s
-# on two idle cores; reaches real-vs-real MMD (0.007) within about 1,000 steps.
+# G: GRU 32 x 2 layers, D: GRU 32 x 1 layer, noise 4 per step + 4 per sequence. 15-30 steps/s on one
+# thread of a lightly loaded 2-core machine (8 steps/s under a load average of 20).
 BASE_MODEL = ModelConfig(noise_dim=4, static_noise_dim=4, g_cell="gru", g_hidden=32, g_layers=2,
                          d_cell="gru", d_hidden=32, d_layers=1, d_per_step=True)
 BASE_TRAIN = TrainConfig(batch_size=64, steps=1200, seed=0)
@@ -44,8 +45,9 @@ class Preset:
 
 
 _PRESETS = (
-    # Measured: D(real) 0.50, D(fake) 0.50 from about step 100; diversity 0.84-0.88 at step 120 (3 seeds)
-    # and 0.99 at step 1,000; MMD to real 0.29 (untrained) -> 0.005 at step 1,000 (real vs real: 0.007).
+    # Measured: D(real) 0.50, D(fake) 0.50 from about step 100; diversity 0.84-0.88 at step 120 (3 seeds),
+    # 0.96 at step 300, 1.00 at step 900; MMD to real (300 vs 300 windows) 0.51 untrained -> 0.035 at step
+    # 300 -> 0.009 at step 900 (two halves of the real data: 0.000).
     Preset(
         key="healthy",
         title="A healthy run",
@@ -58,8 +60,9 @@ _PRESETS = (
         model=BASE_MODEL,
         train=replace(BASE_TRAIN, steps=1500),
     ),
-    # Measured: diversity 0.00-0.16 at step 120 (3 seeds; healthy 0.84-0.88) and 0.01-0.05 up to step
-    # 750; D(real) = D(fake) = 0.50 throughout; G's gradient norm ~0.015 (healthy ~0.5).
+    # Measured: diversity 0.00-0.16 at step 120 (3 seeds; healthy 0.84-0.88), 0.01-0.19 from step 150 to
+    # 900 with brief jumps (0.38 once) when G hops to another output, 0.06 at step 1,000; MMD to real
+    # 0.57-0.82; D(real) = D(fake) = 0.50 throughout; G's gradient norm ~0.015 (healthy ~0.5).
     Preset(
         key="mode-collapse",
         title="Mode collapse",
@@ -101,7 +104,8 @@ _PRESETS = (
         model=BASE_MODEL,
         train=replace(BASE_TRAIN, steps=1000, lr_g=0.2, lr_d=0.2, beta1=0.9, beta2=0.999, grad_clip=0.0),
     ),
-    # Measured at step 900 (seed 0): LSTM MMD to real 0.035, diversity 0.82; GRU MMD 0.009, diversity 1.00.
+    # Measured at step 900 (seed 0): LSTM MMD to real 0.035, diversity 0.82; GRU MMD 0.009, diversity 1.00;
+    # about the same steps/s on CPU at these sizes.
     Preset(
         key="lstm",
         title="LSTM generator and discriminator",

@@ -454,8 +454,10 @@ def _job_view(key: EvalKey, was_active: bool) -> None:
         c2.button("Cancel", key="ev_cancel", on_click=_cancel, args=(key,), width="stretch")
     if status.results:
         protocol = "quick protocol" if key.quick else "full TimeGAN protocol"
+        note = (" Quick classifiers train briefly and can miss what the full protocol finds: read the scores "
+                "against the baselines, not on their own.") if key.quick else ""
         st.caption(f"{status.n_fake:,} generated vs {status.n_real:,} real sequences at step {key.step:,}, "
-                   f"{protocol}" + ("" if status.active else f", {status.seconds:.0f} s") + ".")
+                   f"{protocol}" + ("" if status.active else f", {status.seconds:.0f} s") + "." + note)
         score_table(status.results)
 
 

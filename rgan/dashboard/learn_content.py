@@ -6,6 +6,8 @@ input); the demonstrations are tiny numpy/torch computations that run in millise
 
 from __future__ import annotations
 
+import itertools
+import math
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,7 +18,7 @@ import streamlit as st
 import torch
 
 from rgan import metrics, plots
-from rgan.dashboard import state, ui, widgets
+from rgan.dashboard import diagram, runs_view, state, ui, widgets
 from rgan.data import DataError
 from rgan.plots import D_COLOR, FAKE_COLOR, G_COLOR, REAL_COLOR
 from rgan.presets import PRESETS, TEACHING_SOURCE, get_preset
@@ -77,7 +79,7 @@ def generator_gradient_figure(height: int = 300) -> go.Figure:
                              line=dict(color=D_COLOR, width=3, dash="dash")))
     fig.add_trace(go.Scatter(x=x, y=np.abs(g_ns.numpy()), name="non-saturating: −log D(G(z))",
                              line=dict(color=G_COLOR, width=3)))
-    fig.add_vrect(x0=0, x1=0.1, fillcolor="#fde2e1", opacity=0.6, line_width=0)
+    fig.add_vrect(x0=0, x1=0.1, fillcolor="#fde2e1", opacity=0.6, line_width=0, layer="below")
     fig.add_annotation(x=0.11, y=0.5, text="D wins here:<br>fakes get D ≈ 0", showarrow=False, xanchor="left",
                        font=dict(size=11, color="#555555"))
     fig.update_layout(template="plotly_white", height=height, margin=dict(l=55, r=20, t=40, b=45),
@@ -157,7 +159,7 @@ def unrolled_diagram(steps: int = 4, per_step: bool = True) -> str:
         lines.append(f'  d{c} -> o{c}{" [style=invis]" if not per_step and c != steps - 1 else ""};')
     for prefix, color, label in (("g", G_COLOR, "h"), ("d", D_COLOR, "g")):
         chain = [f"{prefix}{c}" for c in cols]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             if gap and b == chain[-1]:
                 lines.append(f'  {a} -> {prefix}_gap [color="{color}", penwidth=2, label=" {label}", fontsize=10, '
                              f'fontcolor="{color}"];')
@@ -270,6 +272,7 @@ class FailureMode:
     why: str
     what_to_change: str
     preset: str  # key of the preset that shows it
+    note: str = ""  # a pointer to where the preset shows it, when that is not obvious
 
 
 FAILURE_MODES = (
@@ -317,9 +320,9 @@ FAILURE_MODES = (
         "Keep the non-saturating loss (or use WGAN-GP), keep D from winning outright (see above), use "
         "shorter sequences or LSTM/GRU cells, lower learning rates that drove units into saturation.",
         "d-wins",
+        "In the *D overpowers G* run, watch D's gradient norm (red, log scale) fall to about 1e-9.",
     ),
 )
-VANISHING_NOTE = "In the *D overpowers G* run, watch D's gradient norm (red, log scale) fall to about 1e-9."
 
 # ----------------------------------------------------------------------------- 5. the naive version
 _SEED_LINES = (  # (line, defects it shows); comments translated from the article's Chinese
@@ -599,7 +602,7 @@ def _sample_scores(run: Run) -> tuple[float, float]:
     real = _real_subset(run)
     fake = None if real is None else state.use_trainer(run, lambda t: t.sample(SAMPLES_MEASURED, seed=1, scaled=True))
     if real is None or fake is None:
-        return float("nan"), float("nan")
+        return math.nan, math.nan
     return metrics.diversity(fake, real)["ratio"], metrics.mmd_rbf(real, fake)
 
 
@@ -617,30 +620,27 @@ def experiments_frame(runs: list[Run], tail: int = 50) -> pd.DataFrame:
         snap = run.snapshot()
         h = {k: np.asarray(v, dtype=float) for k, v in snap.history.items()}
         n = len(h["step"])
-
-        def last(key: str) -> float:
-            values = h[key][-tail:]
-            return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
-
-        def peak(key: str) -> float:
-            return float(np.nanmax(h[key])) if np.isfinite(h[key]).any() else float("nan")
-
-        diversity, mmd = _sample_scores(run) if n else (float("nan"), float("nan"))
-        seconds = h["time"][-1] if n else float("nan")
+        diversity, mmd = _sample_scores(run) if n else (math.nan, math.nan)
+        seconds = h["time"][-1] if n else math.nan
         rows.append({
             "experiment": snap.extra.get("title", snap.extra.get("preset", "")),
             "run": ui.short_id(snap.id),
             "state": snap.state,
             "step": snap.step,
-            "steps/s": snap.step / seconds if n and seconds > 0 else float("nan"),
-            "D(real)": last("d_real") if n else float("nan"),
-            "D(fake)": last("d_fake") if n else float("nan"),
-            "loss G": last("loss_g") if n else float("nan"),
-            "peak grad norm G": peak("grad_norm_g") if n else float("nan"),
+            "steps/s": snap.step / seconds if n and seconds > 0 else math.nan,
+            "D(real)": _finite(np.nanmean, h["d_real"][-tail:]),
+            "D(fake)": _finite(np.nanmean, h["d_fake"][-tail:]),
+            "loss G": _finite(np.nanmean, h["loss_g"][-tail:]),
+            "peak grad norm G": _finite(np.nanmax, h["grad_norm_g"]),
             "diversity": diversity,
             "MMD to real": mmd,
         })
     return pd.DataFrame(rows)
+
+
+def _finite(reduce, values: np.ndarray) -> float:
+    """``reduce`` over the finite values, NaN when there are none (an empty history, a phase that never ran)."""
+    return float(reduce(values)) if np.isfinite(values).any() else math.nan
 
 
 MAX_EXPERIMENTS = 10  # preset runs measured in the table (newest first)
@@ -667,8 +667,9 @@ def experiments(reg, owner: str) -> None:
         "MMD to real": st.column_config.NumberColumn(format="%.3f", help="Maximum mean discrepancy between 300 "
                                                      "generated and 300 real sequences; 0 = same distribution."),
     })
-    st.caption(f"D(real), D(fake) and loss G are means over the last 50 steps. For reference, two halves of the real "
-               f"data differ by MMD {real_vs_real_mmd():.3f} and have diversity 1.")
+    st.caption(f"D(real), D(fake) and loss G are means over the last 50 steps; diversity and MMD compare "
+               f"{SAMPLES_MEASURED} generated with {SAMPLES_MEASURED} real sequences. For reference, two halves of the "
+               f"real data: MMD {real_vs_real_mmd():.3f}, diversity about 1. A healthy run gets close to both.")
     histories = {}
     for run in runs:
         snap = run.snapshot()
@@ -678,3 +679,79 @@ def experiments(reg, owner: str) -> None:
     st.plotly_chart(plots.runs_loss_figure(histories, key="gap", smoothing=0.9,
                                            title="D(real) − D(fake) by run (0: D can't tell; 1: D wins outright)"),
                     key="learn_gap_fig", width="stretch")
+
+
+# ------------------------------------------------------------------------------------ page sections
+def section_gan() -> None:
+    st.markdown(WHAT_IS_A_GAN)
+    st.markdown(OBJECTIVE_INTRO)
+    st.latex(MINIMAX)
+    st.markdown(D_LOSS_INTRO)
+    st.latex(D_LOSS)
+    st.markdown(G_LOSS_INTRO)
+    left, right = st.columns(2)
+    left.latex(G_LOSS_SATURATING)
+    right.latex(G_LOSS_NON_SATURATING)
+    st.plotly_chart(generator_gradient_figure(), key="learn_grad_fig", width="stretch")
+    st.caption(GRADIENT_FIGURE_CAPTION)
+    st.latex(EQUILIBRIUM)
+    st.markdown(EQUILIBRIUM_TEXT)
+
+
+def section_recurrent() -> None:
+    st.markdown(RECURRENT_TEXT)
+    judges = st.segmented_control("D judges", ["every step", "whole sequence"], default="every step",
+                                  key="learn_d_judges", required=True)
+    st.graphviz_chart(unrolled_diagram(4, per_step=judges == "every step"), width="stretch")
+    st.caption(DIAGRAM_CAPTION)
+    st.latex(RECURRENCE)
+    st.latex(PER_STEP_LOSS)
+    st.markdown(PER_STEP_TEXT)
+
+
+def section_charts() -> None:
+    for guide in CHARTS:
+        with st.expander(guide.name, expanded=True):
+            st.markdown(f"**Shows:** {guide.shows}  \n**Healthy:** {guide.healthy}  \n**Worrying:** {guide.warning}")
+
+
+def section_failures() -> None:
+    for i, mode in enumerate(FAILURE_MODES):
+        st.subheader(mode.name)
+        st.markdown(f"**What it looks like.** {mode.looks_like}  \n**Why.** {mode.why}  \n"
+                    f"**What to change.** {mode.what_to_change}")
+        if mode.note:
+            st.caption(mode.note)
+        start_presets((mode.preset,), f"Try it: {PRESETS[mode.preset].title}", f"try_{i}_{mode.preset}",
+                      icon=":material/science:")
+
+
+def section_naive() -> None:
+    st.markdown("The article this project grew from sketches a recurrent GAN in Keras. The idea is right; the code "
+                "cannot work. Each defect is a lesson; the numbers on the right point at the lines (comments "
+                "translated):")
+    st.code(SEED_CODE, language="python")
+    for defect in DEFECTS:
+        st.markdown(f"**{defect.title}**")
+        left, right = st.columns([2, 3])
+        left.caption("Wrong")
+        left.code(defect.wrong, language="python", wrap_lines=True)
+        right.caption("Fixed")
+        right.code(defect.fix, language="python", wrap_lines=True)
+        st.markdown(defect.what_happens)
+        if defect.demo:
+            st.info(DEMOS[defect.demo](), icon=":material/play_circle:")
+
+
+def section_questions(reg) -> None:
+    for i, q in enumerate(QUESTIONS):
+        st.markdown(f"#### {q.english}")
+        st.caption(f"{q.asked} — the article answers: “{q.article_says}”")
+        st.markdown(q.answer)
+        st.info(q.see, icon=":material/visibility:")
+        start_presets((q.preset,), f"Try it: {PRESETS[q.preset].title}", f"q{i}_{q.preset}", icon=":material/science:")
+        if i == 1 and (run := state.current_run(reg)) is not None:
+            runs_view.discriminator_view(run.id)  # live: D's per-step verdicts on the last opened run
+    st.graphviz_chart(diagram.model_diagram(("G", "gradients")), width="stretch")
+    st.caption("One sub-step of training as the Step by step tab draws it: G phase, gradients flow from the loss "
+               "back through the frozen D into G.")
