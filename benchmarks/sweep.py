@@ -57,6 +57,10 @@ def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, data
     return name, seed, trainer.step_count, discriminative_score(real, fake, seed=seed)
 
 
+def _run_job(job: tuple) -> tuple:
+    return run_one(*job)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=180)
@@ -72,7 +76,7 @@ def main() -> None:
     print(f"{args.dataset}: {len(jobs)} jobs, {args.budget:g} s each on {args.threads} threads, {args.parallel} at a time")
     print("| config | seed | steps | disc. score |\n|---|---|---|---|", flush=True)
     with mp.get_context("spawn").Pool(args.parallel) as pool:
-        for name, seed, steps, score in pool.starmap(run_one, jobs):
+        for name, seed, steps, score in pool.imap_unordered(_run_job, jobs):
             print(f"| {name} | {seed} | {steps} | {score:.3f} |", flush=True)
 
 

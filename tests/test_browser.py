@@ -179,6 +179,7 @@ def badge(page: Page, state: str):
 # ------------------------------------------------------------------------------------------- the test
 def test_new_user_journey(page: Page, server: str, tmp_path: Path):
     expect.set_options(timeout=TIMEOUT_MS)
+    (ARTIFACTS / "failure.png").unlink(missing_ok=True)  # from an earlier failed run
     try:
         journey(page, server, tmp_path)
     except BaseException:

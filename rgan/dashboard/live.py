@@ -148,12 +148,10 @@ def _real_and_preview(run: Run, snap: RunSnapshot) -> tuple[np.ndarray | None, n
 def _charts(run: Run, snap: RunSnapshot) -> None:
     watch = snap.extra.get("watch_for")
     if watch:
-        main, side = st.columns([4, 1])
-        with side:
-            # preset texts are written by us (not user input), so their markdown is kept
-            st.info(f"**{snap.extra.get('title', 'What to watch for')}**  \n{watch}", icon=":material/visibility:")
-    else:
-        main = st.container()
+        # Full width above the charts so the two or three sentences stay readable. Preset texts are
+        # written by us (not user input), so their markdown is kept.
+        st.info(f"**{snap.extra.get('title', 'What to watch for')}**  \n{watch}", icon=":material/visibility:")
+    main = st.container()
     with main:
         smoothing = st.slider("Smoothing", 0.0, 0.99, 0.6, 0.01, key="smoothing", persist_state="session",
                               help="Exponential moving average of the curves (the raw values stay faint underneath).")
