@@ -35,6 +35,12 @@ STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
 TINY = {"m_g_hidden": 4, "m_d_hidden": 4, "m_g_layers": 1, "m_d_layers": 1, "m_noise_dim": 2,
         "m_static_noise_dim": 0, "t_batch_size": 16, "t_steps": STEPS}
 
+LOSS_POINTS_JS = """() => {
+    const el = document.querySelector('.st-key-chart_loss .js-plotly-plot');
+    if (!el || !el._fullData) return -1;
+    return Math.max(0, ...el._fullData.map(t => (t.x ? t.x.length : 0)));
+}"""
+
 
 # ------------------------------------------------------------------------------------------- helpers
 def server_pid(base_url: str) -> int:
@@ -187,7 +193,10 @@ def test_sigkill_server_mid_training_then_resume_in_browser(browser, tmp_path: P
             listed = page.get_by_test_id("stExpander").get_by_test_id("stText").first.text_content()
             assert run_id[:8] in listed and "stopped" in listed and f"step {ckpt_step:,}/" in listed, listed
             assert parse_qs(urlparse(page.url).query).get("run") == [run_id]
-            # the metrics read back end exactly at the checkpoint (the Step by step tab's last-step line)
+            # the metrics read back end exactly at the checkpoint: the loss chart's points and the
+            # Step by step tab's last-step line
+            points = wait_until(lambda: page.evaluate(LOSS_POINTS_JS), lambda n: n >= 0, "the loss chart")
+            assert points == ckpt_step, f"the loss chart has {points} points, the checkpoint is at step {ckpt_step}"
             page.get_by_role("tab", name="Step by step").click()
             last_line = page.get_by_text(re.compile(r"^step [\d,]+ · loss D"))
             expect(last_line).to_contain_text(f"step {ckpt_step:,} · loss D")
