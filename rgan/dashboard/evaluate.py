@@ -383,7 +383,7 @@ def score_table(results: dict[str, dict[str, float]]) -> None:
         "Beats baselines", help="Is this model better than the independent-steps and the shuffled-time baselines?")
     # Tall enough for every metric: no scrolling inside the table.
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, key="ev_table",
-                 height=36 * (len(frame) + 1) + 3)
+                 height=35 * (len(frame) + 1) + 3)
 
 
 def explain_scores() -> None:

@@ -52,11 +52,13 @@ def _status(snap: RunSnapshot) -> None:
     with c1:
         ui.state_badge(snap.state)
     rate = snap.steps_per_s if snap.state == RUNNING else 0.0
+    text = plots.progress_text(snap.step, snap.total_steps, rate)
     clock = snap.history.get("time") or [0.0]
-    if snap.finished and clock[-1] > 0:
-        rate = snap.step / clock[-1]  # a finished run shows its average speed
+    if snap.finished and clock[-1] > 0:  # an ended run shows its average speed and no time left
+        ended = "done" if snap.state == FINISHED else snap.state
+        text = f"step {snap.step:,} / {snap.total_steps:,} · {ended} · {snap.step / clock[-1]:.1f} steps/s on average"
     done = min(snap.step / max(snap.total_steps, 1), 1.0)
-    c2.progress(done, text=plots.progress_text(snap.step, snap.total_steps, rate))
+    c2.progress(done, text=text)
     st.caption(
         f"{ui.md_escape(snap.name)} · G {m.g_cell.upper()} {m.g_hidden}×{m.g_layers} · "
         f"D {m.d_cell.upper()} {m.d_hidden}×{m.d_layers} ({'per step' if m.d_per_step else 'per sequence'}) · "
@@ -145,6 +147,10 @@ def _real_and_preview(run: Run, snap: RunSnapshot) -> tuple[np.ndarray | None, n
     return real, preview, names
 
 
+CHART_POINTS = 1000  # points per live curve (the full history stays in the run and its log)
+_OVERLAY_KEY = "rgan_live_overlay"  # (run id, preview step) -> the overlay figure built for it
+
+
 def _charts(run: Run, snap: RunSnapshot) -> None:
     watch = snap.extra.get("watch_for")
     if watch:
@@ -157,16 +163,22 @@ def _charts(run: Run, snap: RunSnapshot) -> None:
                               help="Exponential moving average of the curves (the raw values stay faint underneath).")
         rev = snap.id  # a new run resets the zoom; redraws of the same run keep it
         left, right = st.columns(2)
-        left.plotly_chart(plots.loss_figure(snap.history, smoothing, snap.markers, uirevision=rev),
-                          key="chart_loss", width="stretch")
-        right.plotly_chart(plots.d_output_figure(snap.history, smoothing, uirevision=rev),
+        # The server's Python time competes with the training thread for the GIL: thin the curves to
+        # CHART_POINTS and rebuild the sample overlay only when a new preview arrives.
+        left.plotly_chart(plots.loss_figure(snap.history, smoothing, snap.markers, uirevision=rev,
+                                            max_points=CHART_POINTS), key="chart_loss", width="stretch")
+        right.plotly_chart(plots.d_output_figure(snap.history, smoothing, uirevision=rev, max_points=CHART_POINTS),
                            key="chart_d_output", width="stretch")
-        left.plotly_chart(plots.grad_norm_figure(snap.history, smoothing, uirevision=rev),
+        left.plotly_chart(plots.grad_norm_figure(snap.history, smoothing, uirevision=rev, max_points=CHART_POINTS),
                           key="chart_grad_norm", width="stretch")
-        real, preview, names = _real_and_preview(run, snap)
-        title = f"Generated from fixed noise (step {snap.preview_step:,}) over real sequences"
-        right.plotly_chart(plots.overlay_figure(real, preview, names or None, title=title, uirevision=rev),
-                           key="chart_preview", width="stretch")
+        cache_key = (snap.id, snap.preview_step)
+        cached = st.session_state.get(_OVERLAY_KEY)
+        if cached is None or cached[0] != cache_key:
+            real, preview, names = _real_and_preview(run, snap)
+            title = f"Generated from fixed noise (step {snap.preview_step:,}) over real sequences"
+            figure = plots.overlay_figure(real, preview, names or None, title=title, uirevision=rev)
+            st.session_state[_OVERLAY_KEY] = cached = (cache_key, figure)
+        right.plotly_chart(cached[1], key="chart_preview", width="stretch")
 
 
 # ------------------------------------------------------------------------------------ step by step
