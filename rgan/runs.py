@@ -407,10 +407,9 @@ class Run:
         except TrainingDiverged as e:
             self._set_state(FAILED, str(e))
         except torch.OutOfMemoryError:
-            self._set_state(
-                FAILED,
-                f"Out of memory on {self.train_config.device}: lower the batch size or hidden sizes, or train on the CPU.",
-            )
+            device = str(self.trainer.device) if self.trainer is not None else self.train_config.device
+            advice = "lower the batch size or hidden sizes" + ("" if device == "cpu" else ", or train on the CPU")
+            self._set_state(FAILED, f"Out of memory on {device}: {advice}.")
         except DataError as e:
             self._set_state(FAILED, f"The data could not be loaded: {e}")
         except Exception as e:  # anything else still ends as a visible failure, never a silent stop

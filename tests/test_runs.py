@@ -213,3 +213,17 @@ def test_sigkill_mid_training_then_resume(tmp_path):
         resumed.stop()
     finally:
         reg.shutdown()
+
+
+def test_out_of_memory_becomes_a_clear_message(registry, tiny_model, tiny_train, monkeypatch):
+    import torch
+
+    from rgan.train import Trainer
+
+    def oom(self, *a, **k):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    monkeypatch.setattr(Trainer, "step", oom)
+    run = start(registry, tiny_model, tiny_train, steps=100)
+    wait_for(lambda: run.snapshot().state == FAILED)
+    assert run.snapshot().error == "Out of memory on cpu: lower the batch size or hidden sizes."
