@@ -42,7 +42,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # browser_util, also when imported by a benchmark
 from browser_util import REPO, chromium, free_port, streamlit_server  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.load]
 
 TIMEOUT_MS = 90_000  # longest single wait for one element (eight sessions on a loaded two-core machine)
 STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
