@@ -21,6 +21,7 @@ average is printed with them.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -37,16 +38,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, default=200, help="steps per run (tiny model)")
     ap.add_argument("--reloads", type=int, default=5, help="reloads measured while runs train")
     ap.add_argument("--idle-reloads", type=int, default=3, help="reloads measured before any session")
-    ap.add_argument("--budget", type=float, default=900.0, help="seconds allowed from Start to all finished")
+    ap.add_argument("--budget", type=float, default=300.0, help="seconds allowed from Start to all finished")
+    ap.add_argument("--keep", action="store_true", help="keep the runs folder and server logs (path printed)")
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for both servers (repeatable)")
     args = ap.parse_args(argv)
     env = dict(kv.split("=", 1) for kv in args.env)
     t0 = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench_load_") as tmp:
-        res = test_load.run_scenario(Path(tmp), n=args.sessions, max_runs=args.max_runs, steps=args.steps,
+    tmp = Path(tempfile.mkdtemp(prefix="bench_load_"))
+    try:
+        res = test_load.run_scenario(tmp, n=args.sessions, max_runs=args.max_runs, steps=args.steps,
                                      reloads=args.reloads, budget_s=args.budget, idle_reloads=args.idle_reloads,
-                                     env=env)
+                                     env=env, strict=False)
+    finally:
+        if args.keep:
+            print(f"runs and server logs kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     print()
     print("=" * 100)
     if env:

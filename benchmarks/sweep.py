@@ -31,6 +31,11 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "big": ({"g_hidden": 128, "d_hidden": 128}, {}),
     "d2layers": ({"d_layers": 2}, {}),
     "dsteps2": ({}, {"d_steps": 2}),
+    "ema99": ({}, {"ema_decay": 0.99}),
+    "ema999": ({}, {"ema_decay": 0.999}),
+    "diffmom": ({}, {"diff_moment": True}),
+    "ema99-diffmom": ({}, {"ema_decay": 0.99, "diff_moment": True}),
+    "ema999-diffmom": ({}, {"ema_decay": 0.999, "diff_moment": True}),
 }
 
 

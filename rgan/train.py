@@ -6,6 +6,7 @@ and one generator phase and returns plain numbers; whoever drives it decides wha
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import time
@@ -47,6 +48,8 @@ class TrainConfig:
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - this value ("ns" only)
     gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
     grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
+    ema_decay: float = 0.0  # samples come from an exponential moving average of G's weights (0 = off)
+    diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     preview_size: int = 16  # sequences in the fixed-noise preview batch
 
     def __post_init__(self) -> None:
@@ -62,6 +65,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}.")
         if not 0 <= self.label_smoothing < 0.5:
             raise ValueError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}.")
 
@@ -135,6 +140,11 @@ class Trainer:
         torch.manual_seed(train.seed)  # weight initialisation only; every later draw uses self._rng
         self.generator = Generator(self.n_features, model).to(self.device)
         self.discriminator = Discriminator(self.n_features, model).to(self.device)
+        # The moving average of G's weights (when on) is what sample() and preview() use: it smooths
+        # out the oscillation of adversarial training, so a sample taken at any moment is a good one.
+        self.generator_ema: Generator | None = None
+        if train.ema_decay > 0:
+            self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, betas=(train.beta1, train.beta2))
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, betas=(train.beta1, train.beta2))
         # One CPU generator drives batches and noise so that a run is reproducible and resumable exactly.
@@ -315,12 +325,13 @@ class Trainer:
             if cfg.moment_weight > 0:
                 # Match per-step mean and spread of each feature to the real batch: a cheap, strong hint
                 # against mode collapse (the moment loss of TimeGAN's generator).
-                mean_gap = (fake.mean(0) - real.mean(0)).abs().mean()
-                std_gap = (fake.std(0) - real.std(0)).abs().mean()
-                loss_g = loss_g + cfg.moment_weight * (mean_gap + std_gap)
+                loss_g = loss_g + cfg.moment_weight * _moment_gap(fake, real)
+                if cfg.diff_moment:  # the same for step-to-step changes: how fast the series moves
+                    loss_g = loss_g + cfg.moment_weight * _moment_gap(fake.diff(dim=1), real.diff(dim=1))
         note("G", "loss")
         if update_g:
             grad_norm_g = self._update(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
+            self._update_ema()
         D.requires_grad_(True)
 
         self.step_count += 1
@@ -339,6 +350,21 @@ class Trainer:
             "grad_norm_g": grad_norm_g,
             "seconds": time.perf_counter() - start,
         }
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.generator_ema is None:
+            return
+        # Warm-up: early on the average follows G closely, so young previews are not stuck at the init.
+        t = self.step_count + 1
+        decay = min(self.train_config.ema_decay, (1 + t) / (10 + t))
+        ema = [p for p in self.generator_ema.parameters()]
+        torch._foreach_lerp_(ema, [p.detach() for p in self.generator.parameters()], 1.0 - decay)
+
+    @property
+    def sampler(self) -> Generator:
+        """The network that samples: the weight average when ``ema_decay`` > 0, else G itself."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
 
     @torch.no_grad()
     def generator_push(self, z: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -364,9 +390,10 @@ class Trainer:
     # ------------------------------------------------------------------------------------- sampling
     @torch.no_grad()
     def generate(self, z: torch.Tensor) -> np.ndarray:
-        """Run G on a given noise batch; returns scaled sequences ``(B, T, F)`` in [0, 1]."""
-        self.generator.eval()
-        return self.generator(z.to(self.device)).float().cpu().numpy()
+        """Run G (its weight average when on) on a noise batch; returns scaled ``(B, T, F)`` in [0, 1]."""
+        sampler = self.sampler
+        sampler.eval()
+        return sampler(z.to(self.device)).float().cpu().numpy()
 
     def sample(self, n: int, seed: int | None = None, scaled: bool = False, batch_size: int = 4096) -> np.ndarray:
         """Generate ``n`` sequences ``(n, T, F)``, in the data's own units unless ``scaled``.
@@ -406,6 +433,7 @@ class Trainer:
             "train_config": asdict(self.train_config),
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
+            **({"generator_ema": self.generator_ema.state_dict()} if self.generator_ema is not None else {}),
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "step": self.step_count,
@@ -449,6 +477,8 @@ class Trainer:
         )
         trainer.generator.load_state_dict(state["generator"])
         trainer.discriminator.load_state_dict(state["discriminator"])
+        if trainer.generator_ema is not None:
+            trainer.generator_ema.load_state_dict(state.get("generator_ema", state["generator"]))
         trainer.opt_g.load_state_dict(state["opt_g"])
         trainer.opt_d.load_state_dict(state["opt_d"])
         trainer.step_count = int(state["step"])
@@ -482,6 +512,11 @@ class Trainer:
                 "RGAN Studio."
             ) from e
         return cls.from_state(state, data=data, device=device)
+
+
+def _moment_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """Mean absolute gap between per-step, per-feature batch means plus that between stds."""
+    return (fake.mean(0) - real.mean(0)).abs().mean() + (fake.std(0) - real.std(0)).abs().mean()
 
 
 def config_summary(model: ModelConfig, train: TrainConfig) -> dict[str, Any]:
