@@ -23,8 +23,9 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_core_files_found():
-    names = {p.name for p in CORE_FILES}
-    assert {"data.py", "models.py", "train.py", "runs.py", "metrics.py", "plots.py", "cli.py"} <= names
+    names = {str(p.relative_to(RGAN)) for p in CORE_FILES}
+    assert {"data/__init__.py", "data/reading.py", "models.py", "train.py", "runs.py", "metrics.py", "plots.py",
+            "cli.py"} <= names
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(RGAN)))

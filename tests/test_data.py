@@ -485,14 +485,3 @@ def test_report_lines_and_info() -> None:
     json.dumps(info)
     assert (data.n_sequences, data.seq_len, data.n_features) == (73, 24, 3)
     assert isinstance(LoadReport().lines(), list)
-
-
-def test_no_streamlit_import_in_data_modules() -> None:
-    import ast
-
-    for module in ("data.py", "datasets.py"):
-        tree = ast.parse((Path(__file__).parents[1] / "rgan" / module).read_text())
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
-                    for alias in getattr(node, "names", [])}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-        assert "streamlit" not in imported

@@ -1,0 +1,150 @@
+"""Which layout a table has (time_rows, sequence_rows, long) and why."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from rgan.data.reading import (
+    _ID_NAME_RE,
+    _LABEL_NAME_RE,
+    _NUMERIC_ID_NAME_RE,
+    _TIME_NAME_RE,
+    _Table,
+)
+from rgan.data.schema import DataConfig, DataError
+
+
+@dataclass
+class _Layout:
+    layout: str
+    reason: str
+    time_column: str | None = None
+    id_column: str | None = None
+    label_column: str | None = None
+    value_columns: list[str] = field(default_factory=list)  # sequence_rows: the time-step columns
+
+
+def _names_list(names, limit: int = 10) -> str:
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f" (and {len(names) - limit:,} more)" if len(names) > limit else "")
+
+
+def _require_column(table: _Table, name: str) -> None:
+    if name not in table.frame.columns:
+        raise DataError(f"Column '{name}' not found; the columns are: {_names_list(table.frame.columns)}.")
+
+
+def _is_increasing_numeric(values: np.ndarray) -> bool:
+    return bool(len(values) > 1 and np.isfinite(values).all() and (np.diff(values) > 0).all())
+
+
+def _find_time_column(table: _Table, exclude: set[str], must_increase: bool = True) -> str | None:
+    """A parsed date/time column, else a numeric column named like time (increasing, if asked)."""
+    for name in table.dates:
+        if name not in exclude:
+            return name
+    for name in table.numeric:
+        if name in exclude or not _TIME_NAME_RE.match(name.strip()):
+            continue
+        values = table.frame[name].to_numpy()
+        if _is_increasing_numeric(values) if must_increase else not np.isnan(values).any():
+            return name
+    return None
+
+
+def _find_id_column(table: _Table) -> tuple[str, int] | None:
+    n = table.n_rows
+    candidates = []
+    for name in table.text + table.numeric:
+        col = table.frame[name]
+        if name in table.numeric:
+            named = bool(_NUMERIC_ID_NAME_RE.match(name.strip()))
+            values = col.to_numpy()
+            if not named or np.isnan(values).any() or not np.array_equal(values, np.round(values)):
+                continue
+        else:
+            named = bool(_ID_NAME_RE.search(name))
+        n_unique = int(col.nunique(dropna=True))
+        if not 2 <= n_unique <= n // 2:
+            continue
+        codes = pd.factorize(col)[0]
+        blocked = int((np.diff(codes) != 0).sum()) + 1 == n_unique  # each id in one run of rows
+        if named or blocked:
+            candidates.append((0 if named else 1, name, n_unique))
+    if not candidates:
+        return None
+    _, name, n_unique = min(candidates, key=lambda c: c[0])
+    return name, n_unique
+
+
+def _find_label_column(table: _Table) -> str | None:
+    for name in table.numeric + table.text:
+        if _LABEL_NAME_RE.match(name.strip()):
+            return name
+    if table.text:
+        return table.text[0]
+    if table.numeric:
+        first = table.frame[table.numeric[0]].to_numpy()
+        rest = table.frame[table.numeric[1:6]].to_numpy() if len(table.numeric) > 1 else np.zeros((0, 0))
+        few = len(np.unique(first[~np.isnan(first)])) <= max(2, min(100, len(first) // 2))
+        integer = np.array_equal(first[~np.isnan(first)], np.round(first[~np.isnan(first)]))
+        rest_float = rest.size > 0 and not np.array_equal(rest[~np.isnan(rest)], np.round(rest[~np.isnan(rest)]))
+        if few and integer and rest_float and not table.has_header:
+            return table.numeric[0]
+    return None
+
+
+def _step_names(names: list[str]) -> str | None:
+    """'t1..t140' when the names are a time-step prefix plus consecutive integers, else None.
+
+    Only step-like prefixes count ('', 't', 'step', 'time', ...): 'sensor 1..sensor 500' are features.
+    """
+    if len(names) < 8:
+        return None
+    parts = [re.fullmatch(r"(.*?)(\d+)", n) for n in names]
+    if not all(parts) or len({p.group(1) for p in parts}) != 1:
+        return None
+    if not re.fullmatch(r"(t|ts|step|steps|time|timestep|time_step|lag|att)?[ _.-]?",
+                        parts[0].group(1), re.IGNORECASE):
+        return None
+    ints = np.array([int(p.group(2)) for p in parts])
+    if not (np.diff(ints) == 1).all():
+        return None
+    return f"{names[0]}..{names[-1]}"
+
+
+def _detect_layout(table: _Table, config: DataConfig) -> _Layout:
+    for col in (config.time_column, config.id_column, config.label_column):
+        if col is not None:
+            _require_column(table, col)
+    if config.layout != "auto":
+        return _Layout(config.layout, "chosen in the settings")
+    if config.id_column is not None:
+        return _Layout("long", f"id column '{config.id_column}' chosen in the settings")
+    if config.label_column is not None:
+        return _Layout("sequence_rows", f"label column '{config.label_column}' chosen in the settings")
+    found = _find_id_column(table)
+    if found is not None:
+        name, n_ids = found
+        return _Layout("long", f"column '{name}' groups the rows into {n_ids:,} sequences", id_column=name)
+    if not table.dates:
+        label = _find_label_column(table)
+        values = [n for n in table.numeric if n != label]
+        steps = _step_names(values) if table.has_header else None
+        if not table.has_header and len(values) >= 20:
+            return _Layout("sequence_rows", f"no header and {len(values):,} numeric columns per row")
+        if steps is not None:
+            return _Layout("sequence_rows",
+                           f"{len(values):,} columns named {steps} hold the time steps of each row")
+        if label is not None and _LABEL_NAME_RE.match(label.strip()) and len(values) >= 8:
+            return _Layout("sequence_rows", f"a '{label}' column and {len(values):,} numeric columns per row")
+    time_col = _find_time_column(table, set())
+    if time_col is not None:
+        return _Layout("time_rows", f"column '{time_col}' orders the rows in time")
+    n = len(table.numeric)
+    return _Layout("time_rows", f"{n:,} numeric column{'s' if n != 1 else ''}, one row per time step")
