@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_protocol                       # 3 seeds x 300 s x 2 data sets (~40 min)
     python -m benchmarks.bench_protocol --minutes 1 --seeds 0 --datasets sines    # a quick look
+    python -m benchmarks.bench_protocol --threads 1 --parallel 2   # two runs side by side (~25 min on 2 cores)
 
 For each data set and seed: train the default configuration for ``--minutes`` on ``--threads`` CPU
 threads, generate as many windows as the real set has (at most ``--eval-n``), and compute the
@@ -16,6 +17,7 @@ published TimeGAN and RCGAN scores.
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import statistics
 import time
 
@@ -49,48 +51,62 @@ def fmt(values: list[float]) -> str:
     return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
 
 
+def run_job(name: str, seed: int, minutes: float, threads: int, eval_n: int, baselines: bool) -> dict:
+    """Train the default configuration on ``name`` for ``minutes``, then score it (and, if asked, baselines)."""
+    torch.set_num_threads(threads)
+    data = load_dataset(name, seq_len=24)
+    all_real = np.asarray(data.windows)
+    rng = np.random.default_rng(seed)
+    real = all_real[rng.choice(len(all_real), min(eval_n, len(all_real)), replace=False)]
+    trainer = Trainer(data, ModelConfig(), TrainConfig(device="cpu", seed=seed, steps=10**9))
+    start = time.perf_counter()
+    while time.perf_counter() - start < minutes * 60:
+        trainer.step()
+    out = {"name": name, "seed": seed, "steps": trainer.step_count, "seconds": time.perf_counter() - start}
+    fake = trainer.sample(len(real), seed=seed, scaled=True)
+    out["RGAN Studio (default)"] = scores(real, fake, seed)
+    if baselines:  # untrained baselines vary little between seeds: score them once
+        out["shuffled time"] = scores(real, metrics.baseline_shuffled_time(real, seed=seed), seed, with_pred=False)
+        independent = metrics.baseline_independent_steps(real, len(real), seed=seed)
+        out["independent steps"] = scores(real, independent, seed)
+        other = all_real[rng.choice(len(all_real), len(real), replace=False)]
+        pred = metrics.predictive_score(real, other, seed=seed)
+        out["real data"] = {"disc": float("nan"), "pred": pred, "disc_diff": float("nan")}
+    r = out["RGAN Studio (default)"]
+    print(f"{name} seed {seed}: {trainer.step_count} steps in {out['seconds']:.0f} s; disc {r['disc']:.3f} "
+          f"pred {r['pred']:.3f} disc(diff) {r['disc_diff']:.3f}", flush=True)
+    return out
+
+
+def _run_job(job: tuple) -> dict:
+    return run_job(*job)
+
+
+METHODS = ("RGAN Studio (default)", "shuffled time", "independent steps", "real data")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", default=["sines", "stocks"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--minutes", type=float, default=5.0, help="training time per run")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads per run")
+    parser.add_argument("--parallel", type=int, default=1, help="runs side by side (each in its own process)")
     parser.add_argument("--eval-n", type=int, default=3000)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    jobs = [(name, seed, args.minutes, args.threads, args.eval_n, seed == args.seeds[0])
+            for name in args.datasets for seed in args.seeds]
+    t0 = time.perf_counter()
+    with mp.get_context("spawn").Pool(args.parallel) as pool:
+        done = list(pool.imap_unordered(_run_job, jobs))
 
     rows: list[str] = []
     for name in args.datasets:
-        data = load_dataset(name, seq_len=24)
-        all_real = np.asarray(data.windows)
-        results: dict[str, list[dict[str, float]]] = {"RGAN Studio (default)": [], "shuffled time": [], "independent steps": [], "real data": []}
-        steps, seconds = [], []
-        for seed in args.seeds:
-            rng = np.random.default_rng(seed)
-            real = all_real[rng.choice(len(all_real), min(args.eval_n, len(all_real)), replace=False)]
-            trainer = Trainer(data, ModelConfig(), TrainConfig(device="cpu", seed=seed, steps=10**9))
-            start = time.perf_counter()
-            while time.perf_counter() - start < args.minutes * 60:
-                trainer.step()
-            seconds.append(time.perf_counter() - start)
-            steps.append(trainer.step_count)
-            fake = trainer.sample(len(real), seed=seed, scaled=True)
-            results["RGAN Studio (default)"].append(scores(real, fake, seed))
-            if seed == args.seeds[0]:  # untrained baselines vary little between seeds: score them once
-                shuffled = metrics.baseline_shuffled_time(real, seed=seed)
-                results["shuffled time"].append(scores(real, shuffled, seed, with_pred=False))
-                independent = metrics.baseline_independent_steps(real, len(real), seed=seed)
-                results["independent steps"].append(scores(real, independent, seed))
-                other = all_real[rng.choice(len(all_real), len(real), replace=False)]
-                pred = metrics.predictive_score(real, other, seed=seed)
-                results["real data"].append({"disc": float("nan"), "pred": pred, "disc_diff": float("nan")})
-            r = results["RGAN Studio (default)"][-1]
-            print(
-                f"{name} seed {seed}: {trainer.step_count} steps in {seconds[-1]:.0f} s; disc {r['disc']:.3f} "
-                f"pred {r['pred']:.3f} disc(diff) {r['disc_diff']:.3f}",
-                flush=True,
-            )
-        for method, runs in results.items():
+        mine = sorted((d for d in done if d["name"] == name), key=lambda d: d["seed"])
+        steps = [d["steps"] for d in mine]
+        seconds = [d["seconds"] for d in mine]
+        for method in METHODS:
+            runs = [d[method] for d in mine if method in d]
             extra = f" ({statistics.mean(steps):.0f} steps, {statistics.mean(seconds) / 60:.1f} min)" if "default" in method else ""
             rows.append(
                 f"| {name} | {method}{extra} | {fmt([r['disc'] for r in runs])} | {fmt([r['pred'] for r in runs])} | "
@@ -102,7 +118,8 @@ def main() -> None:
             else:
                 rows.append(f"| {name} | real data (published) | - | {pred:.3f} | - |")
 
-    print(f"\n{len(args.seeds)} seeds, {args.minutes:g} min training each on {args.threads} CPU threads; lower is better")
+    print(f"\n{len(args.seeds)} seeds, {args.minutes:g} min training each on {args.threads} CPU thread(s), "
+          f"{args.parallel} run(s) at a time; whole benchmark {(time.perf_counter() - t0) / 60:.0f} min; lower is better")
     print("| data | method | discriminative | predictive | discriminative on differences |")
     print("|---|---|---|---|---|")
     print("\n".join(rows))

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 CONFIGS: dict[str, tuple[dict, dict]] = {
     "default": ({}, {}),
-    "plain": ({"static_noise_dim": 0}, {"moment_weight": 0.0}),
+    "plain": ({"static_noise_dim": 0}, {"moment_weight": 0.0, "ema_decay": 0.0}),
+    "no-ema": ({}, {"ema_decay": 0.0}),
     "no-static": ({"static_noise_dim": 0}, {}),
     "no-moment": ({}, {"moment_weight": 0.0}),
     "lstm": ({"g_cell": "lstm", "d_cell": "lstm"}, {}),
@@ -32,19 +33,20 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "d2layers": ({"d_layers": 2}, {}),
     "dsteps2": ({}, {"d_steps": 2}),
     "ema99": ({}, {"ema_decay": 0.99}),
-    "ema999": ({}, {"ema_decay": 0.999}),
     "diffmom": ({}, {"diff_moment": True}),
-    "ema99-diffmom": ({}, {"ema_decay": 0.99, "diff_moment": True}),
-    "ema999-diffmom": ({}, {"ema_decay": 0.999, "diff_moment": True}),
+    "no-ema-diffmom": ({}, {"ema_decay": 0.0, "diff_moment": True}),
+    "corr1": ({}, {"corr_weight": 1.0}),
+    "corr3": ({}, {"corr_weight": 3.0}),
+    "corr1-diffmom": ({}, {"corr_weight": 1.0, "diff_moment": True}),
 }
 
 
-def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, dataset: str) -> tuple:
+def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, dataset: str, pred: bool) -> tuple:
     import numpy as np
     import torch
 
     from rgan.datasets import load_dataset
-    from rgan.metrics import discriminative_score
+    from rgan.metrics import discriminative_score, predictive_score
     from rgan.models import ModelConfig
     from rgan.train import TrainConfig, Trainer
 
@@ -59,7 +61,8 @@ def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, data
     rng = np.random.default_rng(seed)
     real = real[rng.choice(len(real), min(eval_n, len(real)), replace=False)]
     fake = trainer.sample(len(real), seed=seed, scaled=True)
-    return name, seed, trainer.step_count, discriminative_score(real, fake, seed=seed)
+    p = predictive_score(real, fake, seed=seed) if pred else float("nan")
+    return name, seed, trainer.step_count, discriminative_score(real, fake, seed=seed), p
 
 
 def _run_job(job: tuple) -> tuple:
@@ -75,14 +78,15 @@ def main() -> None:
     parser.add_argument("--eval-n", type=int, default=3000)
     parser.add_argument("--dataset", default="sines")
     parser.add_argument("--only", default="", help="comma-separated config names (default: all)")
+    parser.add_argument("--pred", action="store_true", help="also compute the predictive score (slower)")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n] or list(CONFIGS)
-    jobs = [(n, args.budget, args.threads, s, args.eval_n, args.dataset) for n in names for s in args.seeds]
+    jobs = [(n, args.budget, args.threads, s, args.eval_n, args.dataset, args.pred) for n in names for s in args.seeds]
     print(f"{args.dataset}: {len(jobs)} jobs, {args.budget:g} s each on {args.threads} threads, {args.parallel} at a time")
-    print("| config | seed | steps | disc. score |\n|---|---|---|---|", flush=True)
+    print("| config | seed | steps | disc. score | pred. score |\n|---|---|---|---|---|", flush=True)
     with mp.get_context("spawn").Pool(args.parallel) as pool:
-        for name, seed, steps, score in pool.imap_unordered(_run_job, jobs):
-            print(f"| {name} | {seed} | {steps} | {score:.3f} |", flush=True)
+        for name, seed, steps, score, pred in pool.imap_unordered(_run_job, jobs):
+            print(f"| {name} | {seed} | {steps} | {score:.3f} | {pred:.3f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ data_view.summary(data)
 use, note, link = st.columns([1, 3, 1], vertical_alignment="center")
 if use.button("Use this data", type="primary", icon=":material/check:", width="stretch"):
     state.set_current_data(source)
+    st.rerun()  # so the caption at the top says so at once
 if state.current_source() == source:
     note.success(f"Training will use {ui.md_escape(data.name)}.", icon=":material/check_circle:")
     link.page_link("pages/train.py", label="Go to Train", icon=":material/arrow_forward:")

@@ -109,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--device", choices=DEVICES, default=tr["device"], help="auto: CUDA, then MPS, then CPU")
     o.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     o.add_argument("--moment-weight", type=float, default=tr["moment_weight"], help="G moment-matching weight")
+    o.add_argument("--diff-moment", action="store_true",
+                   help="the moment loss also matches the mean/std of step-to-step differences")
+    o.add_argument("--corr-weight", type=float, default=tr["corr_weight"],
+                   help="G penalty on the gap between real and generated feature correlations (default %(default)s)")
+    o.add_argument("--ema-decay", type=float, default=tr["ema_decay"],
+                   help="sample from a moving average of G's weights with this decay; 0 = off (default %(default)s)")
     o.add_argument("--checkpoint-every", type=int, default=500, help="save a checkpoint every N steps (default %(default)s)")
     o.add_argument("--resume", metavar="FILE.pt", help="continue from a checkpoint (same data)")
     t.add_argument("--out", required=True, metavar="DIR", help="output folder: checkpoint.pt, metrics.jsonl, config.json")
@@ -171,6 +177,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             device=args.device,
             moment_weight=args.moment_weight,
+            ema_decay=args.ema_decay,
+            diff_moment=args.diff_moment,
+            corr_weight=args.corr_weight,
         )
         trainer = Trainer.load(args.resume, data=data, device=args.device) if args.resume else Trainer(data, model, train)
     except (ValueError, FileNotFoundError) as e:

@@ -656,6 +656,37 @@ def _nn_sq_dists(query: np.ndarray, reference: np.ndarray, k: int = 1, chunk: in
     return out
 
 
+def nearest_windows(query: np.ndarray, reference: np.ndarray, *, exclude_self: bool = False,
+                    chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest reference window of every query window, by Euclidean distance of the flattened windows.
+
+    Args:
+        query: Windows (N, T, F).
+        reference: Windows (M, T, F), the same T and F.
+        exclude_self: ``query`` is ``reference`` itself: find the nearest *other* window (M >= 2).
+        chunk: Query rows per distance block (memory is chunk x M floats).
+
+    Returns:
+        ``(index (N,) into reference, distance (N,))``.
+    """
+    q, r = _flat(query), _flat(reference)
+    if q.shape[1] != r.shape[1]:
+        raise ValueError(f"query and reference windows must have the same shape; found {query.shape[1:]} "
+                         f"and {reference.shape[1:]}.")
+    index = np.empty(len(q), dtype=np.int64)
+    dist_sq = np.empty(len(q))
+    for start in range(0, len(q), chunk):
+        block = q[start:start + chunk]
+        d = _sq_dists(block, r)  # (chunk, M)
+        if exclude_self:
+            rows = np.arange(len(block))
+            d[rows, start + rows] = np.inf
+        best = d.argmin(1)
+        index[start:start + chunk] = best
+        dist_sq[start:start + chunk] = d[np.arange(len(block)), best]
+    return index, np.sqrt(np.maximum(dist_sq, 0.0))
+
+
 def nearest_neighbour_ratio(
     real_train: np.ndarray,
     fake: np.ndarray,

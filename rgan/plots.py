@@ -514,11 +514,14 @@ def sample_grid_figure(
     *,
     height: int | None = None,
     uirevision: str | None = "keep",
+    per_feature: bool | None = None,
 ) -> go.Figure:
     """Small multiples: one cell per sequence (first ``n`` of ``x`` ``(N, T, F)``), every feature a line.
 
     Cells share both axes so they compare at a glance; at most ``MAX_FEATURES`` features per cell.
-    Traces: cell by cell, feature by feature.
+    ``per_feature`` rescales each feature to 0-1 over the shown samples (the title says so), so a
+    feature in large units does not flatten the others; ``None`` does that when some feature would
+    fill less than a tenth of a shared axis. Traces: cell by cell, feature by feature.
     """
     if _is_empty(x):
         return _empty_figure(title, height or 300, uirevision)
@@ -527,6 +530,14 @@ def sample_grid_figure(
     a = _sequences(x, "x")[:n]
     names = _names(feature_names, a.shape[2])
     n_features, note = _capped(len(names))
+    lo, hi = np.nanmin(a, axis=(0, 1)), np.nanmax(a, axis=(0, 1))  # (F,)
+    span = np.where(np.isfinite(hi - lo), hi - lo, 0.0)
+    if per_feature is None:  # on one shared axis, would some feature be squashed to a tenth of it?
+        shared = float(np.nanmax(hi) - np.nanmin(lo)) if a.shape[2] > 1 else 0.0
+        per_feature = bool(np.isfinite(shared) and shared > 10 * max(span.min(), 1e-12))
+    if per_feature:
+        a = (a - lo) / np.where(span > 0, span, 1.0)
+        note = " (each feature scaled to 0-1)" + note
     cols = min(cols, a.shape[0])
     rows = math.ceil(a.shape[0] / cols)
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
@@ -622,8 +633,9 @@ def marginal_figure(
     n_features, note = _capped(len(names))
     cols = min(cols, n_features)
     rows = math.ceil(n_features / cols)
+    # Each cell has its own density axis: leave room for its tick labels between the cells.
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=names[:n_features],
-                        horizontal_spacing=0.06, vertical_spacing=min(0.12, 0.5 / rows))
+                        horizontal_spacing=0.12 if cols > 1 else 0.06, vertical_spacing=min(0.14, 0.6 / rows))
     for f in range(n_features):
         values = [side[:, :, f].ravel() for _, side, _ in sides]
         values = [v[np.isfinite(v)] for v in values]

@@ -592,6 +592,13 @@ class RunRegistry:
             self._active.discard(run.id)
         self._schedule()
 
+    def watched(self, within_s: float = 6.0) -> int:
+        """Unfinished runs whose live view asked for a snapshot within ``within_s`` seconds: pages polling."""
+        now = time.time()
+        with self._lock:
+            runs = list(self._runs.values())
+        return sum(1 for r in runs if r.state in ACTIVE_STATES and now - r.last_seen < within_s)
+
     def queue_position(self, run_id: str) -> int | None:
         """1 for the next run to start; None if the run is not waiting."""
         with self._lock:

@@ -48,8 +48,9 @@ class TrainConfig:
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - this value ("ns" only)
     gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
     grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
-    ema_decay: float = 0.0  # samples come from an exponential moving average of G's weights (0 = off)
+    ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
+    corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
     preview_size: int = 16  # sequences in the fixed-noise preview batch
 
     def __post_init__(self) -> None:
@@ -65,6 +66,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if not (isinstance(self.corr_weight, (int, float)) and self.corr_weight >= 0):
+            raise ValueError(f"corr_weight must be a number >= 0, got {self.corr_weight!r}.")
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}.")
         if not 0 <= self.label_smoothing < 0.5:
@@ -328,6 +331,9 @@ class Trainer:
                 loss_g = loss_g + cfg.moment_weight * _moment_gap(fake, real)
                 if cfg.diff_moment:  # the same for step-to-step changes: how fast the series moves
                     loss_g = loss_g + cfg.moment_weight * _moment_gap(fake.diff(dim=1), real.diff(dim=1))
+            if cfg.corr_weight > 0 and self.n_features > 1:
+                # How features move together (pooled over batch and steps): per-step moments cannot see it.
+                loss_g = loss_g + cfg.corr_weight * (_correlation(fake) - _correlation(real)).abs().mean()
         note("G", "loss")
         if update_g:
             grad_norm_g = self._update(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
@@ -517,6 +523,15 @@ class Trainer:
 def _moment_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     """Mean absolute gap between per-step, per-feature batch means plus that between stds."""
     return (fake.mean(0) - real.mean(0)).abs().mean() + (fake.std(0) - real.std(0)).abs().mean()
+
+
+def _correlation(x: torch.Tensor) -> torch.Tensor:
+    """Correlation matrix ``(F, F)`` of the features of ``(B, T, F)``, every step of every sequence pooled."""
+    flat = x.reshape(-1, x.shape[-1])
+    flat = flat - flat.mean(0)
+    cov = flat.T @ flat / flat.shape[0]
+    std = cov.diagonal().clamp_min(1e-8).sqrt()
+    return cov / (std[:, None] * std[None, :])
 
 
 def config_summary(model: ModelConfig, train: TrainConfig) -> dict[str, Any]:

@@ -13,6 +13,11 @@ deliberately small:
   raises ``RuntimeError`` with an install hint when it is missing (Playwright's own browser
   download does not work here).
 
+Page helpers for the browser tests (Playwright's sync API; the ``server``/``browser``/``page`` fixtures
+are in ``conftest.py``): :func:`shot` (full-page screenshot to ``artifacts/browser/``),
+:func:`wait_idle`, :func:`go` (sidebar navigation), :func:`set_number`, :func:`progress`,
+:func:`loss_points`, :func:`poll_until`, :func:`keyed`, :func:`control`, :func:`badge`.
+
 Nothing here imports the app or Streamlit, so the helpers can drive any checkout.
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,12 +37,23 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 STARTUP_TIMEOUT_S = 60.0
+ARTIFACTS = REPO / "artifacts" / "browser"
+TIMEOUT_MS = 60_000  # the longest any single wait may take (a loaded two-core machine)
+STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(el => el.getBoundingClientRect().height > 0)
+    .every(el => el.querySelector('.main-svg') && (!(el.data || []).length || el.querySelector('.trace')))"""
 
-__all__ = ["CHROMIUM", "REPO", "chromium", "free_port", "streamlit_server"]
+__all__ = ["ARTIFACTS", "CHROMIUM", "REPO", "TIMEOUT_MS", "badge", "chromium", "control", "free_port",
+           "go", "keyed", "loss_points", "no_exception", "poll_until", "progress", "set_number",
+           "shot", "streamlit_server", "wait_idle"]
 
 
 def free_port() -> int:
@@ -121,3 +138,100 @@ def chromium(playwright):
         raise RuntimeError(f"{CHROMIUM} not found: install Debian's Chromium (`apt-get install -y chromium`); "
                            "the browser tests drive it, Playwright's own browser download is not used.")
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+
+
+def shot(page: Page, name: str) -> None:
+    """Save ``artifacts/browser/<name>.png`` of the whole page.
+
+    Streamlit scrolls inside its own container, so ``full_page`` alone shows one screen: the viewport
+    is made as tall as the content for the shot, then restored.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    try:
+        height = page.evaluate(
+            """() => Math.max(...['stMain', 'stSidebarContent', 'stAppViewContainer'].map(
+                id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))"""
+        )
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+        page.wait_for_timeout(300)  # let the layout settle at the new size
+        try:  # every visible Plotly chart drawn (a live redraw may be in flight)
+            page.wait_for_function(CHARTS_DRAWN, timeout=3000)
+        except PlaywrightError as e:
+            print(f"[browser] {name}: charts not all drawn ({type(e).__name__}); taking the shot anyway")
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    except PlaywrightError as e:  # a screenshot is evidence, never the reason a test fails
+        print(f"[browser] screenshot {name} failed: {e}")
+    finally:
+        page.set_viewport_size(size)
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until Streamlit has no script run in flight (the app root's ``data-test-script-state``)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def go(page: Page, name: str) -> None:
+    """Switch pages the way a user does: the sidebar navigation (same session, state kept)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    wait_idle(page)
+
+
+def set_number(page: Page, key: str, value: int) -> None:
+    """Type into the number input with widget key ``key`` and commit it (Tab)."""
+    box = page.locator(f".st-key-{key} input[type=number]")
+    box.fill(str(value))
+    box.press("Tab")
+    expect(box).to_have_value(str(value))
+
+
+def progress(page: Page) -> tuple[int, int]:
+    """(step, total) from the live panel's progress text, e.g. 'step 1,200 / 100,000 · 41.2 steps/s'."""
+    text = page.locator(':not([data-stale="true"]) > [data-testid="stProgress"]').first.inner_text()
+    m = STEP_RE.search(text)
+    assert m, f"no 'step N / M' in the progress text {text!r}"
+    return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
+
+
+def loss_points(page: Page) -> int:
+    """Points in the loss chart's longest trace, read from the Plotly element in the page."""
+    return page.evaluate(
+        """() => {
+            // while a redraw is in flight the old element may still be there: take the largest
+            const els = Array.from(document.querySelectorAll('.st-key-chart_loss .js-plotly-plot'));
+            const sizes = els.flatMap(el => (el._fullData || []).map(t => (t.x ? t.x.length : 0)));
+            return sizes.length ? Math.max(...sizes) : 0;
+        }"""
+    )
+
+
+def poll_until(fn, ok, what: str, timeout_s: float = 60.0, every_s: float = 0.5):
+    """Call ``fn()`` until ``ok(value)``; return the value, or fail saying ``what`` and the last value."""
+    end = time.monotonic() + timeout_s
+    while True:
+        value = fn()
+        if ok(value):
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}; last value: {value!r}")
+        time.sleep(every_s)
+
+
+def keyed(page: Page, key: str):
+    """The element with widget key ``key``, not the stale copy Streamlit keeps on screen during a rerun."""
+    return page.locator(f'.st-key-{key}:not([data-stale="true"])').first
+
+
+def control(page: Page, key: str):
+    """The button with widget key ``key`` (e.g. the live panel's ``ctl_pause``)."""
+    return keyed(page, key).get_by_role("button")
+
+
+def badge(page: Page, state: str):
+    """The live panel's state badge showing ``state`` (st.badge renders a ``.stMarkdownBadge`` span)."""
+    return page.get_by_test_id("stMain").locator(".stMarkdownBadge").filter(has_text=state).first

@@ -20,47 +20,27 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from browser_util import REPO, chromium, streamlit_server  # tests/ is on sys.path under pytest
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect, sync_playwright
+from browser_util import (  # tests/ is on sys.path under pytest
+    ARTIFACTS,
+    TIMEOUT_MS,
+    badge,
+    control,
+    go,
+    keyed,
+    loss_points,
+    no_exception,
+    poll_until,
+    progress,
+    set_number,
+    shot,
+    wait_idle,
+)
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = REPO / "artifacts" / "browser"
-TIMEOUT_MS = 60_000  # the longest any single wait may take (a loaded two-core machine)
 FEATURES = ["temperature_c", "humidity_pct", "pressure_hpa"]
 CSV_NAME = "greenhouse_sensors.csv"
-STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
-CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .filter(el => el.getBoundingClientRect().height > 0)
-    .every(el => el.querySelector('.main-svg') && (!(el.data || []).length || el.querySelector('.trace')))"""
-
-
-# ---------------------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with streamlit_server(tmp_path_factory.mktemp("browser_server")) as base_url:
-        yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        try:
-            b = chromium(p)
-        except RuntimeError as e:  # CI installs Chromium; a missing one is a failure, not a skip
-            pytest.fail(str(e), pytrace=False)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -79,103 +59,6 @@ def sensor_csv(path: Path, rows: int = 400) -> Path:
     return path
 
 
-def _shot(page: Page, name: str) -> None:
-    """Save ``artifacts/browser/<name>.png`` of the whole page.
-
-    Streamlit scrolls inside its own container, so ``full_page`` alone shows one screen: the viewport
-    is made as tall as the content for the shot, then restored.
-    """
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size
-    try:
-        height = page.evaluate(
-            """() => Math.max(...['stMain', 'stSidebarContent', 'stAppViewContainer'].map(
-                id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))"""
-        )
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
-        page.wait_for_timeout(300)  # let the layout settle at the new size
-        try:  # every visible Plotly chart drawn (a live redraw may be in flight)
-            page.wait_for_function(CHARTS_DRAWN, timeout=3000)
-        except PlaywrightError as e:
-            print(f"[browser] {name}: charts not all drawn ({type(e).__name__}); taking the shot anyway")
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    except PlaywrightError as e:  # a screenshot is evidence, never the reason a test fails
-        print(f"[browser] screenshot {name} failed: {e}")
-    finally:
-        page.set_viewport_size(size)
-
-
-def wait_idle(page: Page) -> None:
-    """Wait until Streamlit has no script run in flight (the app root's ``data-test-script-state``)."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
-
-
-def no_exception(page: Page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-
-
-def go(page: Page, name: str) -> None:
-    """Switch pages the way a user does: the sidebar navigation (same session, state kept)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
-    wait_idle(page)
-
-
-def set_number(page: Page, key: str, value: int) -> None:
-    """Type into the number input with widget key ``key`` and commit it (Tab)."""
-    box = page.locator(f".st-key-{key} input[type=number]")
-    box.fill(str(value))
-    box.press("Tab")
-    expect(box).to_have_value(str(value))
-
-
-def progress(page: Page) -> tuple[int, int]:
-    """(step, total) from the live panel's progress text, e.g. 'step 1,200 / 100,000 · 41.2 steps/s'."""
-    text = page.locator(':not([data-stale="true"]) > [data-testid="stProgress"]').first.inner_text()
-    m = STEP_RE.search(text)
-    assert m, f"no 'step N / M' in the progress text {text!r}"
-    return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
-
-
-def loss_points(page: Page) -> int:
-    """Points in the loss chart's longest trace, read from the Plotly element in the page."""
-    return page.evaluate(
-        """() => {
-            // while a redraw is in flight the old element may still be there: take the largest
-            const els = Array.from(document.querySelectorAll('.st-key-chart_loss .js-plotly-plot'));
-            const sizes = els.flatMap(el => (el._fullData || []).map(t => (t.x ? t.x.length : 0)));
-            return sizes.length ? Math.max(...sizes) : 0;
-        }"""
-    )
-
-
-def poll_until(fn, ok, what: str, timeout_s: float = 60.0, every_s: float = 0.5):
-    """Call ``fn()`` until ``ok(value)``; return the value, or fail saying ``what`` and the last value."""
-    end = time.monotonic() + timeout_s
-    while True:
-        value = fn()
-        if ok(value):
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}; last value: {value!r}")
-        time.sleep(every_s)
-
-
-def keyed(page: Page, key: str):
-    """The element with widget key ``key``, not the stale copy Streamlit keeps on screen during a rerun."""
-    return page.locator(f'.st-key-{key}:not([data-stale="true"])').first
-
-
-def control(page: Page, key: str):
-    """The button with widget key ``key`` (e.g. the live panel's ``ctl_pause``)."""
-    return keyed(page, key).get_by_role("button")
-
-
-def badge(page: Page, state: str):
-    """The live panel's state badge showing ``state`` (st.badge renders a ``.stMarkdownBadge`` span)."""
-    return page.get_by_test_id("stMain").locator(".stMarkdownBadge").filter(has_text=state).first
-
-
 # ------------------------------------------------------------------------------------------- the test
 def test_new_user_journey(page: Page, server: str, tmp_path: Path):
     expect.set_options(timeout=TIMEOUT_MS)
@@ -183,7 +66,7 @@ def test_new_user_journey(page: Page, server: str, tmp_path: Path):
     try:
         journey(page, server, tmp_path)
     except BaseException:
-        _shot(page, "failure")  # what the page looked like when a step failed
+        shot(page, "failure")  # what the page looked like when a step failed
         raise
 
 
@@ -203,7 +86,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     me = parse_qs(urlparse(page.url).query).get("me", [""])[0]
     assert len(me) >= 16, f"no owner token in the URL {page.url}"
     no_exception(page)
-    _shot(page, "home")
+    shot(page, "home")
     lap("home")
 
     # --- Data: upload, detected layout, use it
@@ -220,7 +103,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     expect(page.get_by_text(f"Training will use {CSV_NAME}")).to_be_visible()
     wait_idle(page)
     no_exception(page)
-    _shot(page, "data")
+    shot(page, "data")
     lap("data")
 
     # --- Train: small GRUs, long run, Start
@@ -228,7 +111,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text(CSV_NAME)).to_be_visible()
     for net in ("g", "d"):
-        cell = page.locator(f".st-key-m_{net}_cell").get_by_role("combobox", name="Cell")
+        cell = page.locator(f".st-key-m_{net}_cell").get_by_role("combobox", name=f"{net.upper()} cell")
         if cell.input_value() != "GRU":  # GRU is the default; pick it if a preset changed that
             cell.click()
             page.get_by_role("option", name="GRU", exact=True).click()
@@ -255,7 +138,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     poll_until(growth, lambda v: len(v) >= 4, "the step count and the loss chart to grow over 3 redraws")
     assert progress(page)[1] == 100_000
     no_exception(page)
-    _shot(page, "train")
+    shot(page, "train")
     lap("train running")
 
     # Pause: the count stops
@@ -299,13 +182,13 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     assert len(rows) > 1 and all(len(r) == 2 + len(FEATURES) for r in rows[1:])
     float(rows[1][2])  # values, in the file's units
     no_exception(page)
-    _shot(page, "compare")
+    shot(page, "compare")
     lap("compare")
 
     # --- Learn
     go(page, "Learn")
     no_exception(page)
-    _shot(page, "learn")
+    shot(page, "learn")
     lap("learn")
 
     # --- A refresh of the Train link (a new session) finds the run again
@@ -318,5 +201,5 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     assert parse_qs(urlparse(page.url).query).get("run") == [run_id]
     wait_idle(page)
     no_exception(page)
-    _shot(page, "train_reloaded")
+    shot(page, "train_reloaded")
     lap("reload")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from rgan import metrics
@@ -24,16 +23,7 @@ OWNER = "compare-owner-token-0123456789"
 ROWS = {evaluate.MODEL, evaluate.INDEPENDENT, evaluate.SHUFFLED, evaluate.REAL}
 
 
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    """A fresh runs folder, registry and evaluation store per test; every background thread stopped after."""
-    monkeypatch.setenv("RGAN_RUNS_DIR", str(tmp_path / "runs"))
-    monkeypatch.setenv("RGAN_THREADS_PER_RUN", "1")
-    st.cache_resource.clear()
-    yield tmp_path / "runs"
-    evaluate.store().shutdown()
-    state.registry().shutdown()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")  # fresh runs folder and registry per test (conftest)
 
 
 def wait_for(predicate, timeout: float = 30.0, every: float = 0.05) -> None:
@@ -181,9 +171,9 @@ def test_score_frame_compares_with_baselines():
 def test_memorisation_finds_copies():
     train = windows(40, 0)
     fake = np.concatenate([windows(5, 1), train[[7, 21]]])  # two exact copies of training windows
-    index, distance = evaluate.nearest_windows(fake, train)
+    index, distance = metrics.nearest_windows(fake, train)
     assert list(index[-2:]) == [7, 21] and np.allclose(distance[-2:], 0.0, atol=1e-6)
-    _, to_other = evaluate.nearest_windows(train, train, exclude_self=True)
+    _, to_other = metrics.nearest_windows(train, train, exclude_self=True)
     assert (to_other > 0).all(), "a window is not its own nearest other window"
     memo = evaluate.memorisation(fake, train, k=3)
     assert [p[:2] for p in memo.pairs[:2]] in ([(5, 7), (6, 21)], [(6, 21), (5, 7)])

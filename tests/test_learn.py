@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from rgan.dashboard import learn_content, state
@@ -19,15 +18,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 OWNER = "learn-owner-token-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    """A fresh runs folder and registry per test; every background run stopped afterwards."""
-    monkeypatch.setenv("RGAN_RUNS_DIR", str(tmp_path / "runs"))
-    monkeypatch.setenv("RGAN_THREADS_PER_RUN", "1")
-    st.cache_resource.clear()
-    yield tmp_path / "runs"
-    state.registry().shutdown()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")  # fresh runs folder and registry per test (conftest)
 
 
 def open_learn(**query: str) -> AppTest:

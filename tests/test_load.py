@@ -40,7 +40,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # browser_util, also when imported by a benchmark
-from browser_util import REPO, chromium, free_port, streamlit_server  # noqa: E402
+from browser_util import REPO, chromium, free_port, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from rgan.dashboard import diagram, state, ui
@@ -23,15 +22,7 @@ TINY = {"m_g_hidden": 4, "m_d_hidden": 4, "m_g_layers": 1, "m_noise_dim": 2, "m_
         "t_batch_size": 8}
 
 
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    """A fresh runs folder and registry per test; every background thread stopped afterwards."""
-    monkeypatch.setenv("RGAN_RUNS_DIR", str(tmp_path / "runs"))
-    monkeypatch.setenv("RGAN_THREADS_PER_RUN", "1")
-    st.cache_resource.clear()
-    yield tmp_path / "runs"
-    state.registry().shutdown()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")  # fresh runs folder and registry per test (conftest)
 
 
 def open_page(page: str, **query: str) -> AppTest:
@@ -141,11 +132,22 @@ def test_bad_csv_shows_error_box_not_traceback():
 
 def test_use_this_data_feeds_train():
     at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
+    assert "Training currently uses: sines" in text_of(at.caption)
     next(b for b in at.button if b.label == "Use this data").click().run()
     assert not at.exception
     assert at.success
+    assert "Training currently uses: prices" in text_of(at.caption), "the caption follows the click at once"
     at.switch_page("pages/train.py").run()
     assert "prices" in text_of(at.sidebar.markdown)
+    at = start_tiny(at, steps=5)
+    run_id, me = at.query_params["run"], at.query_params["me"]
+    # a refreshed page (a new session) shows the run's data in the sidebar, not the default
+    again = open_page("pages/train.py", me=me, run=run_id)
+    assert not again.exception
+    assert "prices" in text_of(again.sidebar.markdown) and "sines" not in text_of(again.sidebar.markdown)
+    # someone else opening the link sees the run but keeps their own data choice
+    other = open_page("pages/train.py", me="someone-else-0123456789", run=run_id)
+    assert "sines" in text_of(other.sidebar.markdown)
 
 
 # ------------------------------------------------------------------------------------------ train
@@ -255,3 +257,24 @@ def test_diagram_highlights_active_parts():
 
 def test_markdown_escape():
     assert ui.md_escape("**x** [a](b)") == r"\*\*x\*\* \[a\]\(b\)"
+
+
+def test_live_refresh_slows_down_with_many_viewers():
+    from rgan.dashboard.live import refresh_interval
+    from rgan.runs import QUEUED, RUNNING
+
+    assert refresh_interval(RUNNING, 1) == 1.0  # one viewer: about once a second
+    assert refresh_interval(RUNNING, 1, slow=True) == 0.5
+    assert refresh_interval(RUNNING, 8) == pytest.approx(3.2)  # a class on one server
+    assert refresh_interval(RUNNING, 40) == 5.0  # never slower than that
+    assert refresh_interval(QUEUED, 1) == 2.0  # only the queue position changes
+
+
+def test_registry_counts_watched_runs():
+    run = tiny_run(steps=10_000)
+    reg = state.registry()
+    run.snapshot()
+    assert reg.watched() == 1
+    run.last_seen -= 60  # nobody polled for a minute
+    assert reg.watched() == 0
+    run.stop()

@@ -239,6 +239,24 @@ def test_sample_grid_figure(fake):
         plots.sample_grid_figure(fake[:, :, 0], NAMES)
 
 
+def test_sample_grid_rescales_features_of_different_size(fake):
+    big = fake.copy()
+    big[:, :, 2] = big[:, :, 2] * 1e6 + 5e6  # e.g. a volume beside prices
+    fig = plots.sample_grid_figure(big, NAMES, n=4)
+    assert fig.layout.title.text.endswith("(each feature scaled to 0-1)")
+    ys = np.stack([t.y for t in fig.data])
+    assert ys.min() == 0.0 and ys.max() == 1.0
+    third = big[:4, :, 2]
+    np.testing.assert_allclose(fig.data[2].y, (big[0, :, 2] - third.min()) / (third.max() - third.min()))
+    # levels far apart (degrees beside hectopascals) also squash the lines on a shared axis
+    levels = fake.copy()
+    levels[:, :, 1] += 1000.0
+    assert plots.sample_grid_figure(levels, NAMES, n=4).layout.title.text.endswith("(each feature scaled to 0-1)")
+    # same-sized features stay in their own units unless asked
+    assert "scaled" not in plots.sample_grid_figure(fake, NAMES, n=4).layout.title.text
+    assert "scaled" in plots.sample_grid_figure(fake, NAMES, n=4, per_feature=True).layout.title.text
+
+
 def test_sequences_figure(real):
     fig = plots.sequences_figure(real, NAMES, n=5)
     assert_common(fig)

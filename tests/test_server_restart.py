@@ -22,9 +22,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from playwright.sync_api import Page, expect, sync_playwright
-
 from browser_util import REPO, chromium, streamlit_server  # tests/ is on sys.path under pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
 

@@ -462,42 +462,6 @@ def _job_view(key: EvalKey, was_active: bool) -> None:
 
 
 # ------------------------------------------------------------------------------ memorisation check
-def _flat(x: np.ndarray) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64).reshape(len(x), -1)  # (N, T*F)
-
-
-def nearest_windows(query: np.ndarray, reference: np.ndarray, *, exclude_self: bool = False,
-                    chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest reference window of every query window, by Euclidean distance of the flattened windows.
-
-    Args:
-        query: Windows (N, T, F).
-        reference: Windows (M, T, F), the same T and F.
-        exclude_self: ``query`` is ``reference`` itself: find the nearest *other* window (M >= 2).
-        chunk: Query rows per distance block (memory is chunk x M floats).
-
-    Returns:
-        ``(index (N,) into reference, distance (N,))``.
-    """
-    q, r = _flat(query), _flat(reference)
-    if q.shape[1] != r.shape[1]:
-        raise ValueError(f"query and reference windows must have the same shape; found {query.shape[1:]} "
-                         f"and {reference.shape[1:]}.")
-    r_sq = (r * r).sum(1)
-    index = np.empty(len(q), dtype=np.int64)
-    dist_sq = np.empty(len(q))
-    for start in range(0, len(q), chunk):
-        block = q[start:start + chunk]
-        d = (block * block).sum(1)[:, None] + r_sq[None, :] - 2.0 * (block @ r.T)  # (chunk, M)
-        if exclude_self:
-            rows = np.arange(len(block))
-            d[rows, start + rows] = np.inf
-        best = d.argmin(1)
-        index[start:start + chunk] = best
-        dist_sq[start:start + chunk] = d[np.arange(len(block)), best]
-    return index, np.sqrt(np.maximum(dist_sq, 0.0))
-
-
 @dataclass(frozen=True)
 class Memorisation:
     """How close generated windows come to training windows, with real-to-real distances for scale."""
@@ -523,13 +487,13 @@ def memorisation(fake: np.ndarray, train: np.ndarray, *, k: int = 6, max_referen
     if len(train_idx) > max_reference:
         train_idx = np.sort(rng.choice(len(train), max_reference, replace=False))
     reference = np.asarray(train)[train_idx]
-    index, distance = nearest_windows(fake, reference)
+    index, distance = metrics.nearest_windows(fake, reference)
     order = np.argsort(distance, kind="stable")[:k]
     pairs = [(int(i), int(train_idx[index[i]]), float(distance[i])) for i in order]
     queries = np.sort(rng.choice(len(reference), min(max_real_queries, len(reference)), replace=False))
     # Nearest *other* window of a sample of training windows: search the sample against the full set with
     # each query's own row masked, by putting the sample first.
     rest = np.setdiff1d(np.arange(len(reference)), queries)
-    _, real_distance = nearest_windows(reference[queries], np.concatenate([reference[queries], reference[rest]]),
-                                       exclude_self=True)
+    _, real_distance = metrics.nearest_windows(reference[queries], np.concatenate([reference[queries], reference[rest]]),
+                                               exclude_self=True)
     return Memorisation(pairs, float(np.median(distance)), float(np.median(real_distance)), len(reference))

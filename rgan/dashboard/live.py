@@ -20,22 +20,38 @@ _ERROR_KEY = "train_control_error"
 REAL_SHOWN = 8  # real sequences drawn under the preview
 
 
+def refresh_interval(state_name: str, watched: int, slow: bool = False) -> float:
+    """Seconds between redraws of a live panel.
+
+    About once a second for one viewer (twice in slow motion). Every redraw costs the server Python
+    time that the training threads wait for (the GIL), so with many pages polling at once each slows
+    down (0.4 s per watched run, up to 5 s), and a queued run, where only the position changes, waits
+    at least 2 s.
+    """
+    every = 0.5 if slow else 1.0
+    every = max(every, min(5.0, 0.4 * watched))
+    return max(every, 2.0) if state_name == QUEUED else every
+
+
 def live_panel(run: Run) -> None:
     """Draw the live area for ``run``; polls while it is active."""
-    active = not run.snapshot().finished
+    snap = run.snapshot()
     slow = bool(st.session_state.get(SLOW_KEY, False))
-    every = (0.5 if slow else 1.0) if active else None
-    st.fragment(run_every=every)(_live)(run.id, active, slow)
+    every = refresh_interval(snap.state, state.registry().watched(), slow) if not snap.finished else None
+    st.fragment(run_every=every)(_live)(run.id, not snap.finished, slow, every)
 
 
-def _live(run_id: str, was_active: bool, slow: bool) -> None:
-    run = state.registry().get(run_id)
+def _live(run_id: str, was_active: bool, slow: bool, every: float | None) -> None:
+    reg = state.registry()
+    run = reg.get(run_id)
     if run is None:
         st.warning("This run is no longer available.")
         return
     snap = run.snapshot()
     if snap.finished == was_active or bool(st.session_state.get(SLOW_KEY, False)) != slow:
         st.rerun()  # started/finished or slow motion toggled: redraw the page so polling matches
+    if every is not None and abs(refresh_interval(snap.state, reg.watched(), slow) - every) >= 0.5:
+        st.rerun(scope="app")  # the server got busier or quieter (or the run left the queue): new pace
     _status(snap)
     _controls(run, snap)
     charts, steps = st.tabs(["Live charts", "Step by step"], key="train_live_tab")

@@ -86,7 +86,8 @@ def evolution(run_id: str) -> None:
     name = snap.feature_names[feature] if snap.feature_names else None
     st.plotly_chart(plots.evolution_figure(frames, feature, real, feature_name=name, uirevision=run_id),
                     key="chart_evolution", width="stretch")
-    st.caption(f"{len(snap.evolution)} snapshots up to step {snap.evolution[-1][0]:,}. Press Play, or drag the slider.")
+    count = len(snap.evolution)
+    st.caption(f"{count} snapshot{'s' if count != 1 else ''} up to step {snap.evolution[-1][0]:,}. Press Play, or drag the slider.")
 
 
 def _discriminator_look(trainer: Trainer, real_scaled: np.ndarray):

@@ -115,6 +115,9 @@ def current_run(reg: RunRegistry | None = None) -> Run | None:
         set_current_run(None)
         return None
     set_current_run(run.id)
+    if _SOURCE_KEY not in st.session_state and run.owner == owner():
+        # A refreshed page (new session) attached to its run: its data is the current data again.
+        st.session_state[_SOURCE_KEY] = run.source
     return run
 
 

@@ -32,7 +32,8 @@ MISSING_LABELS = {
     "zero": "fill gaps with 0",
     "refuse": "refuse files with gaps",
 }
-_HIDDEN_TRAIN_FIELDS = ("beta1", "beta2", "moment_weight", "label_smoothing", "gp_weight", "grad_clip", "preview_size")
+_HIDDEN_TRAIN_FIELDS = ("beta1", "beta2", "moment_weight", "diff_moment", "corr_weight", "label_smoothing", "gp_weight",
+                       "grad_clip", "preview_size")
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
 
@@ -73,10 +74,11 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     for net, title in (("g", "Generator (G)"), ("d", "Discriminator (D)")):
         st.markdown(f"**{title}**")
         c1, c2, c3 = st.columns([1.15, 1, 1])
-        sizes[f"{net}_cell"] = c1.selectbox("Cell", CELLS, key=f"{k}{net}_cell", format_func=str.upper,
+        who = net.upper()  # labels name their network: "G cell" / "D cell" (screen readers, tests)
+        sizes[f"{net}_cell"] = c1.selectbox(f"{who} cell", CELLS, key=f"{k}{net}_cell", format_func=str.upper,
                                             persist_state=_KEEP)
-        sizes[f"{net}_hidden"] = int(c2.number_input("Hidden", 1, 1024, key=f"{k}{net}_hidden", persist_state=_KEEP))
-        sizes[f"{net}_layers"] = int(c3.number_input("Layers", 1, 6, key=f"{k}{net}_layers", persist_state=_KEEP))
+        sizes[f"{net}_hidden"] = int(c2.number_input(f"{who} hidden", 1, 1024, key=f"{k}{net}_hidden", persist_state=_KEEP))
+        sizes[f"{net}_layers"] = int(c3.number_input(f"{who} layers", 1, 6, key=f"{k}{net}_layers", persist_state=_KEEP))
     d_per_step = st.radio(
         "D judges", [True, False], key=k + "d_per_step", horizontal=True, persist_state=_KEEP,
         format_func=lambda v: "every step" if v else "whole sequence",
@@ -122,12 +124,18 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     steps = c1.number_input("Steps", 1, 1_000_000, key=k + "steps", step=100, persist_state=_KEEP,
                             help="Generator updates in the whole run.")
     seed = c2.number_input("Seed", 0, 2**31 - 1, key=k + "seed", persist_state=_KEEP)
+    ema_decay = st.number_input(
+        "Sample from G's weight average (decay)", 0.0, 0.9999, key=k + "ema_decay", format="%.4f", step=0.001,
+        persist_state=_KEEP,
+        help="Samples and previews come from an exponential moving average of G's weights, which smooths out the "
+             "back-and-forth of adversarial training (0 = off: show G itself, as the teaching presets do). "
+             f"Default {TrainConfig().ema_decay:g}.")
     device = st.selectbox("Device", DEVICES, key=k + "device", format_func=device_label, persist_state=_KEEP)
     resolve_device(device)  # raises ValueError with what to pick instead
     # Fields without a widget (moment_weight, beta1, ...) come from the defaults or a preset.
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
-                steps=int(steps), seed=int(seed), device=device)
+                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay))
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:
         st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
