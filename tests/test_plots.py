@@ -192,12 +192,19 @@ def test_runs_loss_figure(history):
 def test_overlay_figure(real, fake):
     fig = plots.overlay_figure(real, fake, NAMES, max_per_side=4, uirevision=None)
     assert_common(fig, None)
-    assert len(fig.data) == 3 * (4 + 4)
-    np.testing.assert_array_equal(fig.data[0].y, real[0, :, 0])
-    np.testing.assert_array_equal(fig.data[4].y, fake[0, :, 0])
-    np.testing.assert_array_equal(fig.data[8].y, real[0, :, 1])
-    assert {t.line.color for t in fig.data[:4]} == {plots.REAL_COLOR}
-    assert {t.line.color for t in fig.data[4:8]} == {plots.FAKE_COLOR}
+    assert len(fig.data) == 3 * 2  # per feature: all real sequences as one gapped line, all generated as one
+    T = real.shape[1]
+
+    def sequence(trace, i):  # the i-th sequence of a gapped trace
+        return np.asarray(trace.y)[i * (T + 1): i * (T + 1) + T]
+
+    np.testing.assert_array_equal(sequence(fig.data[0], 0), real[0, :, 0])
+    np.testing.assert_array_equal(sequence(fig.data[0], 3), real[3, :, 0])
+    assert len(fig.data[0].y) == 4 * (T + 1) and np.isnan(fig.data[0].y[T])  # a gap after each sequence
+    np.testing.assert_array_equal(sequence(fig.data[1], 0), fake[0, :, 0])
+    np.testing.assert_array_equal(sequence(fig.data[2], 0), real[0, :, 1])
+    assert list(fig.data[1].customdata[: T + 2]) == [0] * (T + 1) + [1]  # hover names the sequence
+    assert fig.data[0].line.color == plots.REAL_COLOR and fig.data[1].line.color == plots.FAKE_COLOR
     assert [t.name for t in fig.data if t.showlegend] == ["real", "generated"]
     assert [fig.layout[f"yaxis{i}" if i > 1 else "yaxis"].title.text for i in (1, 2, 3)] == NAMES
 
@@ -206,9 +213,9 @@ def test_overlay_figure_caps_features_and_time_axis():
     x = np.random.default_rng(0).random((2, 5, 8))
     days = pd.date_range("2024-01-01", periods=5).to_numpy()
     fig = plots.overlay_figure(x, x, [f"f{i}" for i in range(8)], time_axis=days)
-    assert len(fig.data) == 6 * 4
+    assert len(fig.data) == 6 * 2
     assert fig.layout.title.text.endswith("(first 6 of 8 features)")
-    np.testing.assert_array_equal(fig.data[0].x, days)
+    assert list(fig.data[0].x[:5]) == list(days) and fig.data[0].x[5] is None  # dates, then a gap
     with pytest.raises(ValueError, match=r"time_axis must have shape \(5,\).*found \(4,\)"):
         plots.overlay_figure(x, x, [f"f{i}" for i in range(8)], time_axis=days[:4])
 
@@ -222,7 +229,7 @@ def test_overlay_figure_errors_and_empty(real, fake):
         plots.overlay_figure(real, fake, NAMES[:2])
     assert_no_data(plots.overlay_figure(None, np.empty((0, 10, 3)), NAMES))
     only_real = plots.overlay_figure(real, None, NAMES, max_per_side=2)
-    assert len(only_real.data) == 3 * 2
+    assert len(only_real.data) == 3 and len(only_real.data[0].y) == 2 * (real.shape[1] + 1)
 
 
 def test_sample_grid_figure(fake):
@@ -260,8 +267,9 @@ def test_sample_grid_rescales_features_of_different_size(fake):
 def test_sequences_figure(real):
     fig = plots.sequences_figure(real, NAMES, n=5)
     assert_common(fig)
-    assert len(fig.data) == 5 * 3
-    np.testing.assert_array_equal(fig.data[7].y, real[2, :, 1])
+    assert len(fig.data) == 3  # one gapped line per feature
+    T = real.shape[1]
+    np.testing.assert_array_equal(fig.data[1].y[2 * (T + 1): 2 * (T + 1) + T], real[2, :, 1])
     assert_no_data(plots.sequences_figure(np.empty((0, 10, 3)), NAMES))
 
 
