@@ -129,3 +129,28 @@ def session(page: Page, server: str) -> None:
     no_exception(page)
     shot(page, "evolution")
     lap("evolution")
+
+
+PRESET_BUTTONS = [("preset_healthy", "A healthy run"), ("preset_mode-collapse", "Mode collapse"),
+                  ("preset_d-wins", "The discriminator overpowers the generator"),
+                  ("preset_lr-too-high", "Learning rate too high"),
+                  ("preset_lstm", "LSTM generator and discriminator"), ("preset_gru", "GRU generator and discriminator")]
+
+
+def test_every_preset_starts_from_the_learn_page(page: Page, server: str):
+    """Each one-click experiment opens the Train page on a new run with its title and what to watch for."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    seen: set[str] = set()
+    for key, title in PRESET_BUTTONS:
+        page.goto(f"{server}/learn")
+        expect(page.get_by_role("heading", name="Learn", level=1)).to_be_visible()
+        wait_idle(page)
+        keyed(page, key).get_by_role("button").click()
+        expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
+        expect(page.get_by_test_id("stMain").get_by_text(title, exact=True)).to_be_visible()
+        run_id = poll_until(lambda: parse_qs(urlparse(page.url).query).get("run", [""])[0], bool, "?run= in the URL")
+        assert run_id not in seen, "every click starts a new run"
+        seen.add(run_id)
+        expect(badge(page, "running").or_(badge(page, "queued"))).to_be_visible()
+        no_exception(page)
+    assert len(seen) == len(PRESET_BUTTONS)

@@ -54,7 +54,11 @@ def test_learn_page_renders_formulas_and_failure_modes():
     assert len([b for b in at.button if b.key.startswith("try_")]) == 4  # a "Try it" per failure mode
 
 
-@pytest.mark.parametrize("button, key", [("preset_d-wins", "d-wins"), ("try_0_mode-collapse", "mode-collapse")])
+@pytest.mark.parametrize("button, key", [
+    ("preset_healthy", "healthy"), ("preset_mode-collapse", "mode-collapse"), ("preset_d-wins", "d-wins"),
+    ("preset_lr-too-high", "lr-too-high"), ("preset_lstm", "lstm"), ("preset_gru", "gru"),
+    ("try_0_mode-collapse", "mode-collapse"),
+])
 def test_preset_button_starts_run_and_opens_train(button, key):
     at = open_learn(me=OWNER)
     at.button(key=button).click().run()

@@ -83,6 +83,20 @@ def state_badge(page: Page) -> str:
     return badges.first.inner_text().split()[-1] if badges.count() else ""
 
 
+def _last_logged_step(path: Path) -> int:
+    """The step of the last complete line of a metrics log (0 if none yet)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    for line in reversed(lines):
+        try:
+            return int(json.loads(line)["step"])
+        except (ValueError, KeyError):
+            continue
+    return 0
+
+
 def strict_jsonl(path: Path) -> list[dict]:
     """Every line of a JSON-lines file, parsed; any torn or garbled line fails the test."""
     text = path.read_text(encoding="utf-8")
@@ -155,6 +169,9 @@ def test_sigkill_server_mid_training_then_resume_in_browser(browser, tmp_path: P
             wait_until(lambda: (folder / "checkpoint.pt").exists() and time.monotonic() - started > 4,
                        bool, "a checkpoint after a few seconds of training")
             seen_before_kill = wait_until(lambda: progress(page)[0], lambda s: s > 0, "steps on the page")
+            # the page shows the live step; the log is flushed about once a second: let it catch up
+            wait_until(lambda: _last_logged_step(folder / "metrics.jsonl"), lambda s: s >= seen_before_kill,
+                       "the metrics log to reach the step the page showed")
             shot(page, "before_kill")
 
             os.killpg(pid, signal.SIGKILL)  # the whole process group, no chance to clean up
