@@ -43,8 +43,11 @@ if run is None:
 live.live_panel(run)
 
 st.subheader("Look closer")
-evolution_tab, d_tab = st.tabs(["Evolution", "Discriminator's view"], key="train_closer_tab")
-with evolution_tab:
-    runs_view.evolution(run.id)
-with d_tab:
-    runs_view.discriminator_view(run.id)
+# Lazy: only the open tab runs (D's view waits for the trainer between steps; a page load need not).
+evolution_tab, d_tab = st.tabs(["Evolution", "Discriminator's view"], key="train_closer_tab", on_change="rerun")
+if evolution_tab.open:
+    with evolution_tab:
+        runs_view.evolution(run.id)
+if d_tab.open:
+    with d_tab:
+        runs_view.discriminator_view(run.id)

@@ -465,7 +465,9 @@ def summary(res: Result) -> str:
         f"shown a queue position: {len(queued)} (positions seen: "
         f"{sorted({p for s in queued for p in s.queue_positions})})",
         f"prepare (upload, use, fill form) all sessions: {res.prepare_s:.1f} s; "
-        f"Start -> all finished: {res.all_finished_s:.1f} s (nan: not all did; server CPU {res.server_cpu_s:.0f} s in that time)",
+        f"Start -> all finished: {res.all_finished_s:.1f} s"
+        + (" (not all did)" if res.all_finished_s != res.all_finished_s else "")
+        + f" (server CPU {res.server_cpu_s:.0f} s in that time)",
         "machine load average (1/5/15 min) at the end: " + " / ".join(f"{x:.1f}" for x in res.load_avg),
     ]
     if res.reload_s:

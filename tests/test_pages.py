@@ -265,7 +265,7 @@ def test_live_refresh_slows_down_with_many_viewers():
 
     assert refresh_interval(RUNNING, 1) == 1.0  # one viewer: about once a second
     assert refresh_interval(RUNNING, 1, slow=True) == 0.5
-    assert refresh_interval(RUNNING, 8) == pytest.approx(3.2)  # a class on one server
+    assert refresh_interval(RUNNING, 8) == pytest.approx(4.0)  # a class on one server
     assert refresh_interval(RUNNING, 40) == 5.0  # never slower than that
     assert refresh_interval(QUEUED, 1) == 2.0  # only the queue position changes
 

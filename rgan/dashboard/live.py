@@ -28,11 +28,11 @@ def refresh_interval(state_name: str, watched: int, slow: bool = False) -> float
 
     About once a second for one viewer (twice in slow motion). Every redraw costs the server Python
     time that the training threads wait for (the GIL), so with many pages polling at once each slows
-    down (0.4 s per watched run, up to 5 s), and a queued run, where only the position changes, waits
+    down (0.5 s per watched run, up to 5 s), and a queued run, where only the position changes, waits
     at least 2 s.
     """
     every = 0.5 if slow else 1.0
-    every = max(every, min(5.0, 0.4 * watched))
+    every = max(every, min(5.0, 0.5 * watched))
     return max(every, 2.0) if state_name == QUEUED else every
 
 
