@@ -228,6 +228,9 @@ async def _prepare(s: Session, browser, base: str) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = s.page = await context.new_page()
+    # a blank page in a failure screenshot needs its cause in the log: renderer crash or script error
+    page.on("crash", lambda *_: log(f"session {s.index}: the page's renderer crashed"))
+    page.on("pageerror", lambda e: log(f"session {s.index}: page error: {str(e)[:300]}"))
     await page.goto(f"{base}/data")
     await expect(page.get_by_role("heading", name="Data", level=1)).to_be_visible()
     log(f"session {s.index}: Data page open")

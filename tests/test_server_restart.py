@@ -12,6 +12,7 @@ Needs Debian's Chromium at /usr/bin/chromium: the test fails, not skips, without
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from browser_util import REPO, chromium, streamlit_server  # tests/ is on sys.path under pytest
+from browser_util import REPO, chromium, poll_until, progress, streamlit_server  # tests/ is on sys.path
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,6 @@ pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000  # longest single wait (a loaded two-core machine)
 STEPS = 100_000  # far more than the test trains: the run is mid-training when killed
 ARTIFACTS = REPO / "artifacts" / "server_restart"
-STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
 TINY = {"m_g_hidden": 4, "m_d_hidden": 4, "m_g_layers": 1, "m_d_layers": 1, "m_noise_dim": 2,
         "m_static_noise_dim": 0, "t_batch_size": 16, "t_steps": STEPS}
 
@@ -59,22 +59,7 @@ def server_pid(base_url: str) -> int:
     raise AssertionError(f"no streamlit process found for {base_url}")
 
 
-def wait_until(fn, ok, what: str, timeout_s: float = 60.0, every_s: float = 0.25):
-    end = time.monotonic() + timeout_s
-    while True:
-        value = fn()
-        if ok(value):
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}; last value: {value!r}")
-        time.sleep(every_s)
-
-
-def progress(page: Page) -> tuple[int, int]:
-    text = page.get_by_test_id("stProgress").first.inner_text()
-    m = STEP_RE.search(text)
-    assert m, f"no 'step N / M' in the progress text {text!r}"
-    return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
+wait_until = functools.partial(poll_until, every_s=0.25)
 
 
 def state_badge(page: Page) -> str:

@@ -53,8 +53,10 @@ def _live(run_id: str, was_active: bool, slow: bool, every: float | None) -> Non
     snap = run.snapshot()
     if snap.finished == was_active or bool(st.session_state.get(SLOW_KEY, False)) != slow:
         st.rerun()  # started/finished or slow motion toggled: redraw the page so polling matches
-    if every is not None and abs(refresh_interval(snap.state, reg.watched(), slow) - every) >= 0.5:
-        st.rerun(scope="app")  # the server got busier or quieter (or the run left the queue): new pace
+    if every is not None and abs(refresh_interval(snap.state, reg.watched(), slow) - every) >= 1.0:
+        # The server got much busier or quieter (or the run left the queue): a full rerun sets the new
+        # pace. Small changes wait, so pages do not rerun whenever one other viewer comes or goes.
+        st.rerun(scope="app")
     _status(snap)
     _controls(run, snap)
     # Lazy tabs: only the open one is computed and sent each redraw (half the elements, less server time).

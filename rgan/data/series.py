@@ -123,7 +123,11 @@ def _check_missing_share(table: _Table, features: list[str], explicit: bool, con
 
 
 def _check_finite(frame: pd.DataFrame, features: list[str]) -> None:
-    values = frame[features].to_numpy(dtype=np.float64)
+    _check_finite_values(frame[features].to_numpy(dtype=np.float64), features)
+
+
+def _check_finite_values(values: np.ndarray, features: list[str]) -> None:
+    """Refuse the first of ``features`` (the columns of ``values``) that holds an infinite value."""
     inf = np.isinf(values).any(axis=0)
     if inf.any():
         name = features[int(np.flatnonzero(inf)[0])]
@@ -245,13 +249,7 @@ def _build_sequence_rows(table: _Table, lay: _Layout, config: DataConfig, report
     for name in table.dates:
         report.dropped_columns.setdefault(name, "dates or times")
     wide = table.frame[value_cols].to_numpy(dtype=np.float64)  # (N, L): one sequence per row
-    inf_rows = np.isinf(wide).any(axis=0)
-    if inf_rows.any():
-        name = value_cols[int(np.flatnonzero(inf_rows)[0])]
-        raise DataError(
-            f"Column '{name}' contains infinite values; replace them with numbers or leave those "
-            "cells empty."
-        )
+    _check_finite_values(wide, value_cols)
     present = ~np.isnan(wide)
     # trailing empty cells end a shorter sequence; they are not missing values
     lengths = np.where(present.any(axis=1), wide.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
