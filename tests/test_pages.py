@@ -168,7 +168,7 @@ def test_train_start_creates_run_and_charts():
     assert run is not None and run.owner == at.query_params["me"]
     keys = {c.proto.id for c in at.get("plotly_chart")}
     assert len(at.get("plotly_chart")) >= 4, keys  # loss, D output, grad norms, preview (+ evolution)
-    assert len(at.get("graphviz_chart")) == 0  # the step-by-step diagram is built only when its tab is open
+    assert len(at.get("graphviz_chart")) == 1  # the step-by-step tab's model diagram
     wait_for(lambda: run.snapshot().state == FINISHED)
     at.run()
     assert not at.exception
@@ -261,13 +261,11 @@ def test_markdown_escape():
 
 def test_live_refresh_slows_down_with_many_viewers():
     from rgan.dashboard.live import refresh_interval
-    from rgan.runs import QUEUED, RUNNING
 
-    assert refresh_interval(RUNNING, 1) == 1.0  # one viewer: about once a second
-    assert refresh_interval(RUNNING, 1, slow=True) == 0.5
-    assert refresh_interval(RUNNING, 8) == pytest.approx(4.0)  # a class on one server
-    assert refresh_interval(RUNNING, 40) == 5.0  # never slower than that
-    assert refresh_interval(QUEUED, 1) == 2.0  # only the queue position changes
+    assert refresh_interval(1) == 1.0  # one viewer: about once a second
+    assert refresh_interval(1, slow=True) == 0.5
+    assert refresh_interval(8) == pytest.approx(4.0)  # a class on one server
+    assert refresh_interval(40) == 5.0  # never slower than that
 
 
 def test_registry_counts_watched_runs():

@@ -23,50 +23,46 @@ _ERROR_KEY = "train_control_error"
 REAL_SHOWN = 8  # real sequences drawn under the preview
 
 
-def refresh_interval(state_name: str, watched: int, slow: bool = False) -> float:
+def refresh_interval(watched: int, slow: bool = False) -> float:
     """Seconds between redraws of a live panel.
 
     About once a second for one viewer (twice in slow motion). Every redraw costs the server Python
     time that the training threads wait for (the GIL), so with many pages polling at once each slows
-    down (0.5 s per watched run, up to 5 s), and a queued run, where only the position changes, waits
-    at least 2 s.
+    down (0.5 s per watched run, up to 5 s). The pace is chosen when the page is drawn and kept until
+    it is drawn again: changing it means a full rerun from inside the polling fragment, and under load
+    Streamlit's frontend then sometimes got a fragment's update for a layout being rebuilt ("Bad delta
+    path index ...") and showed a blank page.
     """
     every = 0.5 if slow else 1.0
-    every = max(every, min(5.0, 0.5 * watched))
-    return max(every, 2.0) if state_name == QUEUED else every
+    return max(every, min(5.0, 0.5 * watched))
 
 
 def live_panel(run: Run) -> None:
     """Draw the live area for ``run``; polls while it is active."""
     snap = run.snapshot()
     slow = bool(st.session_state.get(SLOW_KEY, False))
-    every = refresh_interval(snap.state, state.registry().watched(), slow) if not snap.finished else None
-    st.fragment(run_every=every)(_live)(run.id, not snap.finished, slow, every)
+    every = refresh_interval(state.registry().watched(), slow) if not snap.finished else None
+    st.fragment(run_every=every)(_live)(run.id, not snap.finished, slow)
 
 
-def _live(run_id: str, was_active: bool, slow: bool, every: float | None) -> None:
-    reg = state.registry()
-    run = reg.get(run_id)
+def _live(run_id: str, was_active: bool, slow: bool) -> None:
+    run = state.registry().get(run_id)
     if run is None:
         st.warning("This run is no longer available.")
         return
     snap = run.snapshot()
     if snap.finished == was_active or bool(st.session_state.get(SLOW_KEY, False)) != slow:
         st.rerun()  # started/finished or slow motion toggled: redraw the page so polling matches
-    if every is not None and abs(refresh_interval(snap.state, reg.watched(), slow) - every) >= 1.0:
-        # The server got much busier or quieter (or the run left the queue): a full rerun sets the new
-        # pace. Small changes wait, so pages do not rerun whenever one other viewer comes or goes.
-        st.rerun(scope="app")
     _status(snap)
     _controls(run, snap)
-    # Lazy tabs: only the open one is computed and sent each redraw (half the elements, less server time).
-    charts, steps = st.tabs(["Live charts", "Step by step"], key="train_live_tab", on_change="rerun")
-    if charts.open:
-        with charts:
-            _charts(run, snap)
-    if steps.open:
-        with steps:
-            _step_by_step(run, snap)
+    # Both tabs are drawn on every redraw. (Lazy tabs, on_change="rerun", changed the fragment's layout
+    # from one redraw to the next; under load Streamlit's frontend then got updates for elements it no
+    # longer had, "Bad delta path index", and drew a blank page.)
+    charts, steps = st.tabs(["Live charts", "Step by step"], key="train_live_tab")
+    with charts:
+        _charts(run, snap)
+    with steps:
+        _step_by_step(run, snap)
 
 
 # ------------------------------------------------------------------------------------------ status
@@ -90,9 +86,10 @@ def _status(snap: RunSnapshot) -> None:
         f"batch {t.batch_size} · "
         f"run {ui.short_id(snap.id)}"
     )
+    queue = st.empty()  # one slot whether queued or not: the fragment's layout stays the same
     if snap.queue_position:
-        st.info(f"Queued: position {snap.queue_position} — training starts when another run finishes.",
-                icon=":material/hourglass_empty:")
+        queue.info(f"Queued: position {snap.queue_position} — training starts when another run finishes.",
+                   icon=":material/hourglass_empty:")
     if snap.error:
         ui.show_error(snap.error)
     for note in snap.notes:
