@@ -543,6 +543,7 @@ class RunRegistry:
         self.root = Path(self.config.runs_dir)
         self._lock = threading.RLock()
         self._runs: dict[str, Run] = {}
+        self._visits: dict[str, float] = {}  # owner token -> when it last drew a page
         self._queue: list[str] = []
         self._active: set[str] = set()
 
@@ -591,6 +592,18 @@ class RunRegistry:
         with self._lock:
             self._active.discard(run.id)
         self._schedule()
+
+    def visited(self, owner: str) -> None:
+        """Note that a browser (owner token) drew a page now; see :meth:`visitors`."""
+        with self._lock:
+            self._visits[owner] = time.time()
+
+    def visitors(self, within_s: float = 60.0) -> int:
+        """Browsers that drew a page within ``within_s`` seconds: how many people use this server now."""
+        now = time.time()
+        with self._lock:
+            self._visits = {k: t for k, t in self._visits.items() if now - t < 3600}  # forget old tokens
+            return sum(1 for t in self._visits.values() if now - t < within_s)
 
     def watched(self, within_s: float = 6.0) -> int:
         """Unfinished runs whose live view asked for a snapshot within ``within_s`` seconds: pages polling."""

@@ -276,3 +276,6 @@ def test_registry_counts_watched_runs():
     run.last_seen -= 60  # nobody polled for a minute
     assert reg.watched() == 0
     run.stop()
+    reg.visited("a-browser-token-0123456789")
+    reg.visited("another-token-0123456789")
+    assert reg.visitors() == 2 and reg.visitors(within_s=0) == 0

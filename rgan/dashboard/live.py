@@ -28,7 +28,7 @@ def refresh_interval(watched: int, slow: bool = False) -> float:
 
     About once a second for one viewer (twice in slow motion). Every redraw costs the server Python
     time that the training threads wait for (the GIL), so with many pages polling at once each slows
-    down (0.5 s per watched run, up to 5 s). The pace is chosen when the page is drawn and kept until
+    down (0.5 s per watched run or recent visitor, up to 5 s). The pace is chosen when the page is drawn and kept until
     it is drawn again: changing it means a full rerun from inside the polling fragment, and under load
     Streamlit's frontend then sometimes got a fragment's update for a layout being rebuilt ("Bad delta
     path index ...") and showed a blank page.
@@ -41,7 +41,10 @@ def live_panel(run: Run) -> None:
     """Draw the live area for ``run``; polls while it is active."""
     snap = run.snapshot()
     slow = bool(st.session_state.get(SLOW_KEY, False))
-    every = refresh_interval(state.registry().watched(), slow) if not snap.finished else None
+    reg = state.registry()
+    # The pace is fixed when the page is drawn, often before other runs start: count the people who
+    # used the server in the last minute too, not only the runs being watched right now.
+    every = refresh_interval(max(reg.watched(), reg.visitors()), slow) if not snap.finished else None
     st.fragment(run_every=every)(_live)(run.id, not snap.finished, slow)
 
 

@@ -85,6 +85,7 @@ def owner() -> str:
         st.session_state[_OWNER_KEY] = token
     if st.query_params.get(OWNER_PARAM) != token:
         st.query_params[OWNER_PARAM] = token
+    registry().visited(token)
     return token
 
 
