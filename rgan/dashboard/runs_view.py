@@ -87,7 +87,8 @@ def evolution(run_id: str) -> None:
     st.plotly_chart(plots.evolution_figure(frames, feature, real, feature_name=name, uirevision=run_id),
                     key="chart_evolution", width="stretch")
     count = len(snap.evolution)
-    st.caption(f"{count} snapshot{'s' if count != 1 else ''} up to step {snap.evolution[-1][0]:,}. Press Play, or drag the slider.")
+    st.caption(f"{count} snapshot{'s' if count != 1 else ''} up to step {snap.evolution[-1][0]:,}. "
+               "Press Play, or drag the slider.")
 
 
 def _discriminator_look(trainer: Trainer, real_scaled: np.ndarray):
@@ -110,7 +111,8 @@ def discriminator_view(run_id: str) -> None:
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
     real_index = c1.number_input("Real sequence #", 0, data.n_sequences - 1, 0, key="dv_real")
     fake_index = c2.number_input("Generated sequence #", 0, snap.train_config.preview_size - 1, 0, key="dv_fake",
-                                 help="From the fixed preview noise, as in the live chart.")
+                                 help="From the fixed preview noise, made by G itself (the live chart shows "
+                                      "the weight average of G when that is on).")
     with c3:
         feature = _feature_picker(data.feature_names, "dv_feature")
     c4.button("Refresh", key="dv_refresh", icon=":material/refresh:", width="stretch")
