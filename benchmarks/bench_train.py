@@ -67,21 +67,37 @@ def trainer_rate(data, model: ModelConfig, batch: int, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def speed(rounds: int, seconds: float) -> None:
+def speed(rounds: int, seconds: float, thread_counts: list[int]) -> None:
     data = load_dataset("sines", seq_len=24, n_samples=2000)
     real = torch.as_tensor(np.ascontiguousarray(data.windows))
-    print(f"(a) steps/s, batch 128, sines 24 x 5, {torch.get_num_threads()} threads, {rounds} rounds x {seconds:g} s, median")
-    print(f"| cell | hidden x layers (G, D) | bare loop | Trainer | ratio |")
-    print(f"|---|---|---|---|---|")
+    print(
+        f"(a) steps/s, batch 128, sines 24 x 5, {rounds} rounds x {seconds:g} s each side, order alternating "
+        "(AB, BA, ...); medians, and the median and range of the per-round ratios"
+    )
+    print("| torch threads | cell | hidden x layers (G, D) | bare loop | Trainer | ratio (median of rounds) | per-round range |")
+    print("|---|---|---|---|---|---|---|")
+    for threads in thread_counts:
+        torch.set_num_threads(threads)
+        _speed_rows(data, real, rounds, seconds, threads)
+
+
+def _speed_rows(data, real: torch.Tensor, rounds: int, seconds: float, threads: int) -> None:
     for cell in ("lstm", "gru"):
         for hidden, layers in ((32, 1), (128, 2)):
             model = ModelConfig(g_cell=cell, d_cell=cell, g_hidden=hidden, d_hidden=hidden, g_layers=layers, d_layers=layers)
             bare, ours = [], []
-            for r in range(rounds):  # interleaved so machine noise hits both alike
-                bare.append(bare_loop_rate(real, model, 128, seconds, seed=r))
-                ours.append(trainer_rate(data, model, 128, seconds))
+            for r in range(rounds):  # interleaved, order swapped every round, so drift hits both alike
+                run_bare = lambda: bare.append(bare_loop_rate(real, model, 128, seconds, seed=r))  # noqa: E731
+                run_ours = lambda: ours.append(trainer_rate(data, model, 128, seconds))  # noqa: E731
+                for run in (run_bare, run_ours) if r % 2 == 0 else (run_ours, run_bare):
+                    run()
+            ratios = [o / b for o, b in zip(ours, bare)]
             b, o = statistics.median(bare), statistics.median(ours)
-            print(f"| {cell} | {hidden} x {layers} | {b:.1f} | {o:.1f} | {o / b:.2f} |", flush=True)
+            print(
+                f"| {threads} | {cell} | {hidden} x {layers} | {b:.1f} | {o:.1f} | {statistics.median(ratios):.2f} "
+                f"| {min(ratios):.2f}-{max(ratios):.2f} |",
+                flush=True,
+            )
 
 
 def quality(budgets: list[float], seeds: list[int], threads: int, eval_n: int) -> None:
@@ -117,15 +133,16 @@ def quality(budgets: list[float], seeds: list[int], threads: int, eval_n: int) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("speed", "quality", "all"), default="all")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per speed measurement")
+    parser.add_argument("--speed-threads", type=int, nargs="+", default=[1, 2], help="torch threads for (a)")
     parser.add_argument("--budgets", type=float, nargs="+", default=[60, 180])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eval-n", type=int, default=3000, help="real and generated sequences scored")
     args = parser.parse_args()
     if args.part in ("speed", "all"):
-        speed(args.rounds, args.seconds)
+        speed(args.rounds, args.seconds, args.speed_threads)
     if args.part in ("quality", "all"):
         quality(args.budgets, args.seeds, args.threads, args.eval_n)
 

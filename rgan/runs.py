@@ -400,6 +400,9 @@ class Run:
                     self._trim_history(self.trainer.step_count)
                 else:
                     self.trainer = Trainer(self._data, self.model_config, self.train_config)
+                # Runs keep to their thread budget: the overlap's second thread would take the core
+                # left to the web server.
+                self.trainer.set_overlap(False)
                 self.trainer.data_info["source"] = self.source.to_json()  # lets `rgan evaluate` find the data
                 self.step = self.trainer.step_count
                 self.preview = self.trainer.preview()

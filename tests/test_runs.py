@@ -51,6 +51,7 @@ def test_run_finishes_and_persists(registry, tiny_model, tiny_train):
     run.join(5)
     assert run.checkpoint_path.exists()
     assert len(read_jsonl(run.dir / "metrics.jsonl")) == 30
+    assert run.trainer._pool is None  # server runs keep to their thread budget: no second thread
 
 
 def test_ids_are_unguessable_and_private(registry, tiny_model, tiny_train):
