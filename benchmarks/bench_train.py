@@ -30,17 +30,20 @@ from rgan.models import Discriminator, Generator, ModelConfig
 from rgan.train import TrainConfig, Trainer
 
 
-def bare_loop_rate(real: torch.Tensor, model: ModelConfig, batch: int, seconds: float, seed: int = 0) -> float:
+def bare_loop_rate(
+    real: torch.Tensor, model: ModelConfig, batch: int, seconds: float, seed: int = 0, device: str = "cpu"
+) -> float:
     """Steps/s of the textbook loop: D on real and fake.detach(), then G through D (D not frozen)."""
     torch.manual_seed(seed)
     n_features, seq_len = real.shape[2], real.shape[1]
-    G, D = Generator(n_features, model), Discriminator(n_features, model)
+    real = real.to(device)
+    G, D = Generator(n_features, model).to(device), Discriminator(n_features, model).to(device)
     opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.9))
     opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.9))
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        x = real[torch.randint(len(real), (batch,))]
-        fake = G(torch.randn(batch, seq_len, model.generator_input_dim))
+        x = real[torch.randint(len(real), (batch,), device=device)]
+        fake = G(torch.randn(batch, seq_len, model.generator_input_dim, device=device))
         lr, lf = D(x), D(fake.detach())
         loss_d = F.binary_cross_entropy_with_logits(lr, torch.ones_like(lr)) + F.binary_cross_entropy_with_logits(
             lf, torch.zeros_like(lf)
@@ -54,11 +57,15 @@ def bare_loop_rate(real: torch.Tensor, model: ModelConfig, batch: int, seconds: 
         loss_g.backward()
         opt_g.step()
         steps += 1
+        if device == "cuda" and steps % 50 == 0:
+            torch.cuda.synchronize()  # keep the queue short, as the trainer's per-step stats do
+    if device == "cuda":
+        torch.cuda.synchronize()
     return steps / (time.perf_counter() - start)
 
 
-def trainer_rate(data, model: ModelConfig, batch: int, seconds: float) -> float:
-    trainer = Trainer(data, model, TrainConfig(batch_size=batch, device="cpu"))
+def trainer_rate(data, model: ModelConfig, batch: int, seconds: float, device: str = "cpu") -> float:
+    trainer = Trainer(data, model, TrainConfig(batch_size=batch, device=device))
     trainer.step()  # warm-up
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:

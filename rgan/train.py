@@ -151,6 +151,7 @@ class Trainer:
         self.generator_ema: Generator | None = None
         if train.ema_decay > 0:
             self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+            self.generator_ema.rnn.flatten_parameters()  # a copy's weights are separate tensors; cuDNN wants one block
         # Parameter lists are built once: clipping and the average touch them every step.
         self._params = {m: list(m.parameters()) for m in (self.generator, self.discriminator, self.generator_ema) if m is not None}
         # A second thread for D's pass over real data (see step()); CPU only: CUDA kernels are queued
