@@ -46,3 +46,13 @@ def test_no_unsafe_torch_load():
                 if getattr(node.func.value, "id", None) == "torch":
                     kw = {k.arg: k.value for k in node.keywords}
                     assert "weights_only" in kw and getattr(kw["weights_only"], "value", None) is True, path
+
+
+def test_server_config_keeps_training_threads_unblocked():
+    """Streamlit's default full GC after every script run holds the GIL for tens of milliseconds per
+    live redraw and cost a quarter of the training speed (benchmarks/bench_dashboard.py)."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none" and config["server"]["headless"] is True
