@@ -48,11 +48,13 @@ def test_no_unsafe_torch_load():
                     assert "weights_only" in kw and getattr(kw["weights_only"], "value", None) is True, path
 
 
-def test_server_config_keeps_training_threads_unblocked():
+def test_server_config_keeps_training_threads_unblocked(monkeypatch):
     """Streamlit's default full GC after every script run holds the GIL for tens of milliseconds per
     live redraw and cost a quarter of the training speed (benchmarks/bench_dashboard.py)."""
-    import tomllib
+    from streamlit import config as st_config
 
-    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
-    assert config["runner"]["postScriptGC"] is False
-    assert config["server"]["fileWatcherType"] == "none" and config["server"]["headless"] is True
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])  # Streamlit reads ./.streamlit/config.toml
+    st_config.get_config_options(force_reparse=True)
+    assert st_config.get_option("runner.postScriptGC") is False
+    assert st_config.get_option("server.fileWatcherType") == "none"
+    assert st_config.get_option("server.headless") is True
