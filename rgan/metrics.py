@@ -29,6 +29,8 @@ import torch
 from scipy.stats import wasserstein_distance
 from torch import nn
 
+from rgan.optim import adam
+
 __all__ = [
     "METRIC_INFO",
     "acf_distance",
@@ -247,11 +249,7 @@ def _fit(
     progress: IterationCallback | None,
 ) -> None:
     """Adam (lr 1e-3, the paper's Keras/TF default) on ``batch_loss(i)`` for i in range(iterations)."""
-    params = list(model.parameters())
-    try:  # the fused kernel updates all (tiny) tensors in one call: ~3x less optimiser overhead
-        optimiser = torch.optim.Adam(params, lr=1e-3, fused=True)
-    except RuntimeError:  # device without a fused Adam (MPS; CPU before torch 2.4)
-        optimiser = torch.optim.Adam(params, lr=1e-3)
+    optimiser = adam(model.parameters(), lr=1e-3)
     model.train()
     for i in range(iterations):
         loss = batch_loss(i)

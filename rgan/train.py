@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from rgan.data import MinMaxScaler, SequenceData
 from rgan.models import Discriminator, Generator, ModelConfig
+from rgan.optim import adam
 
 LOSSES = ("ns", "wgan-gp")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -158,8 +159,8 @@ class Trainer:
         # asynchronously already.
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self.set_overlap(train.overlap)
-        self.opt_g = _adam(self.generator, train.lr_g, train)
-        self.opt_d = _adam(self.discriminator, train.lr_d, train)
+        self.opt_g = adam(self.generator.parameters(), train.lr_g, (train.beta1, train.beta2))
+        self.opt_d = adam(self.discriminator.parameters(), train.lr_d, (train.beta1, train.beta2))
         # One CPU generator drives batches and noise so that a run is reproducible and resumable exactly.
         self._rng = torch.Generator().manual_seed(train.seed)
         self.fixed_noise = self._noise(train.preview_size)  # (P, T, noise): the same preview every time
@@ -603,17 +604,6 @@ class Trainer:
                 "RGAN Studio."
             ) from e
         return cls.from_state(state, data=data, device=device)
-
-
-def _adam(module: torch.nn.Module, lr: float, train: TrainConfig) -> torch.optim.Optimizer:
-    """Adam with the fused kernel (one pass over each tensor) where this torch and device have it."""
-    kwargs = dict(lr=lr, betas=(train.beta1, train.beta2))
-    if next(module.parameters()).device.type not in ("cpu", "cuda"):
-        return torch.optim.Adam(module.parameters(), **kwargs)
-    try:
-        return torch.optim.Adam(module.parameters(), fused=True, **kwargs)
-    except (RuntimeError, TypeError, ValueError):  # torch < 2.4 on CPU, or a device without it
-        return torch.optim.Adam(module.parameters(), **kwargs)
 
 
 def _moment_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
