@@ -311,9 +311,10 @@ def one_thread():
 
 @pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
 def test_overlapped_real_pass_gives_the_same_run(tiny_data, tiny_model, loss, one_thread, monkeypatch):
-    """D's real-batch pass on a second thread (the CPU default) changes nothing but the speed: bit for bit."""
+    """D's real-batch pass on a second thread (the CPU default with one torch thread) changes only the
+    speed: the same numbers up to float rounding, and the same run bit for bit when repeated."""
     runs = []
-    for overlap in (True, False):
+    for overlap in (True, False, True):
         t = Trainer(tiny_data, tiny_model, TrainConfig(device="cpu", loss=loss, d_steps=2, seed=5, overlap=overlap))
         assert (t._pool is not None) == overlap
         calls = []
@@ -324,14 +325,15 @@ def test_overlapped_real_pass_gives_the_same_run(tiny_data, tiny_model, loss, on
             return judge(real, backward)
 
         monkeypatch.setattr(t, "_judge_real", spy)
-        runs.append(([t.step() for _ in range(6)], t))
-        assert calls == [(overlap, overlap)] * 12  # 2 D steps x 6, each on the second thread or on this one
-    (a, ta), (b, tb) = runs
-    for sa, sb in zip(a, b):
+        runs.append(([t.step() for _ in range(3)], t))
+        assert calls == [(overlap, overlap)] * 6  # 2 D steps x 3, each on the second thread or on this one
+    (a, ta), (b, tb), (c, tc) = runs
+    for sa, sb, sc in zip(a, b, c):
         for key in ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g"):
-            assert sa[key] == sb[key], key
-    for pa, pb in zip(ta.discriminator.parameters(), tb.discriminator.parameters()):
-        assert torch.equal(pa, pb)
+            assert sa[key] == pytest.approx(sb[key], rel=1e-4, abs=1e-6), key
+            assert sa[key] == sc[key], key  # repeatable exactly
+    for pa, pb, pc in zip(ta.discriminator.parameters(), tb.discriminator.parameters(), tc.discriminator.parameters()):
+        assert torch.allclose(pa, pb, rtol=1e-4, atol=1e-6) and torch.equal(pa, pc)
 
 
 def test_overlap_thread_failure_surfaces(tiny_data, tiny_model, monkeypatch, one_thread):
