@@ -242,18 +242,6 @@ class Trainer:
     def lr_d(self) -> float:
         return float(self.opt_d.param_groups[0]["lr"])
 
-    def _update(
-        self,
-        module: torch.nn.Module,
-        opt: torch.optim.Optimizer,
-        loss: torch.Tensor,
-        what: str,
-        note: Callable[[str], None],
-    ) -> float:
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        return self._apply_gradients(module, opt, loss, what, note)
-
     def _apply_gradients(
         self,
         module: torch.nn.Module,
@@ -422,7 +410,9 @@ class Trainer:
                 loss_g = loss_g + cfg.corr_weight * (_correlation(fake) - _correlation(real)).abs().mean()
         note("G", "loss")
         if update_g:
-            grad_norm_g = self._update(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            grad_norm_g = self._apply_gradients(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
             self._update_ema()
         D.requires_grad_(True)
 
