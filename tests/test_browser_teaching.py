@@ -111,6 +111,8 @@ def session(page: Page, server: str) -> None:
     poll_until(lambda: just_ran(page), lambda t: "D phase" in t, "a D sub-step named in slow motion", 60, 0.2)
     expect(page.get_by_test_id("stMain").get_by_test_id("stGraphVizChart").first).to_be_visible()
     shot(page, "slow_mode")
+    progress_text = page.locator(':not([data-stale="true"]) > [data-testid="stProgress"]').first.inner_text()
+    assert "slow motion" in progress_text and "steps/s" not in progress_text, progress_text
     poll_until(lambda: progress(page)[0], lambda s: s == before + 1, "the D-only step to finish")
     expect(badge(page, "paused")).to_be_visible()
     control(page, "ctl_g_only").click()

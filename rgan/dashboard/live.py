@@ -56,7 +56,7 @@ def _live(run_id: str, was_active: bool, slow: bool) -> None:
     snap = run.snapshot()
     if snap.finished == was_active or bool(st.session_state.get(SLOW_KEY, False)) != slow:
         st.rerun()  # started/finished or slow motion toggled: redraw the page so polling matches
-    _status(snap)
+    _status(snap, slow)
     _controls(run, snap)
     # Both tabs are drawn on every redraw. (Lazy tabs, on_change="rerun", changed the fragment's layout
     # from one redraw to the next; under load Streamlit's frontend then got updates for elements it no
@@ -69,7 +69,7 @@ def _live(run_id: str, was_active: bool, slow: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------ status
-def _status(snap: RunSnapshot) -> None:
+def _status(snap: RunSnapshot, slow: bool = False) -> None:
     m, t = snap.model_config, snap.train_config
     c1, c2 = st.columns([1, 7], vertical_alignment="center")
     with c1:
@@ -77,6 +77,8 @@ def _status(snap: RunSnapshot) -> None:
     rate = snap.steps_per_s if snap.state == RUNNING else 0.0
     text = plots.progress_text(snap.step, snap.total_steps, rate)
     clock = snap.history.get("time") or [0.0]
+    if slow and snap.state in (RUNNING, PAUSED):  # steps/s and time left mean nothing one sub-step at a time
+        text = f"step {snap.step:,} / {snap.total_steps:,} · slow motion: one sub-step at a time"
     if snap.finished and clock[-1] > 0:  # an ended run shows its average speed and no time left
         ended = "done" if snap.state == FINISHED else snap.state
         text = f"step {snap.step:,} / {snap.total_steps:,} · {ended} · {snap.step / clock[-1]:.1f} steps/s on average"
