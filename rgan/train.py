@@ -249,11 +249,15 @@ class Trainer:
         loss: torch.Tensor,
         what: str,
         note: Callable[[str], None],
-    ) -> float:
-        """Clip, check and apply the gradients already accumulated in ``module``; returns their norm."""
+    ) -> tuple[float, float]:
+        """Clip, check and apply the gradients already accumulated in ``module``.
+
+        Returns the gradient norm (before clipping) and the loss as floats, read from the device in one
+        synchronisation.
+        """
         note("gradients")
-        norm = self._clip(module)
-        if not (math.isfinite(norm) and math.isfinite(float(loss.detach()))):
+        norm, value = self._clip(module, loss)
+        if not (math.isfinite(norm) and math.isfinite(value)):
             opt.zero_grad(set_to_none=True)
             raise TrainingDiverged(
                 f"The {what} loss or gradient became NaN/Inf at step {self.step_count + 1}; training stopped "
@@ -261,24 +265,31 @@ class Trainer:
             )
         opt.step()
         note("update")
-        return norm
+        return norm, value
 
-    def _clip(self, module: torch.nn.Module) -> float:
-        """Total gradient norm of ``module``; gradients are rescaled only when it exceeds ``grad_clip``.
+    def _clip(self, module: torch.nn.Module, loss: torch.Tensor | None = None) -> tuple[float, float]:
+        """Total gradient norm of ``module`` (and ``loss`` as a float, NaN if not given); gradients are
+        rescaled only when the norm exceeds ``grad_clip``.
 
         Same result as ``clip_grad_norm_``, which multiplies every gradient by a factor of 1.0 when the
-        norm is under the limit; skipping that pass saves one sweep over the gradients on most steps.
+        norm is under the limit: skipping that pass saves a sweep over the gradients on most steps, and
+        the norm and the loss come back in one device synchronisation (on CUDA each one costs a wait).
         """
         params = self._params[module]
         clip = self.train_config.grad_clip
-        if not hasattr(torch.nn.utils, "get_total_norm"):  # torch < 2.6
-            return float(torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else math.inf))
-        grads = [p.grad for p in params if p.grad is not None]
-        total = torch.nn.utils.get_total_norm(grads)
-        norm = float(total)
+        new_api = hasattr(torch.nn.utils, "get_total_norm")  # torch >= 2.6
+        if new_api:
+            total = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+        else:
+            total = torch.nn.utils.clip_grad_norm_(params, math.inf)  # the norm, no rescaling
+        pair = torch.stack([total.float(), loss.detach().float() if loss is not None else total.new_tensor(math.nan)])
+        norm, value = pair.tolist()
         if 0 < clip < norm and math.isfinite(norm):
-            torch.nn.utils.clip_grads_with_norm_(params, clip, total)
-        return norm
+            if new_api:
+                torch.nn.utils.clip_grads_with_norm_(params, clip, total)
+            else:
+                torch.nn.utils.clip_grad_norm_(params, clip)
+        return norm, value
 
     def _judge_real(self, real: torch.Tensor, backward: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """D's logits on a real batch and D's loss term for them; with ``backward``, also its gradients."""
@@ -335,6 +346,7 @@ class Trainer:
         B = cfg.batch_size
         note = on_substep or (lambda phase, name: None)
         grad_norm_d = grad_norm_g = math.nan
+        loss_d_value = loss_g_value = None  # floats once read from the device
 
         # (1) update D: push D(real) up and D(G(z)) down, on G's output detached from G's graph.
         D.requires_grad_(update_d)
@@ -386,7 +398,9 @@ class Trainer:
                 logits_real, loss_real = pending.result()  # re-raises what failed there
                 loss_d = loss_real + loss_fake.detach()
             if update_d:
-                grad_norm_d = self._apply_gradients(D, self.opt_d, loss_d, "discriminator", lambda name: note("D", name))
+                grad_norm_d, loss_d_value = self._apply_gradients(
+                    D, self.opt_d, loss_d, "discriminator", lambda name: note("D", name)
+                )
 
         # (2) update G: make D call G(z) real. D's weights are frozen so backward skips their gradients.
         D.requires_grad_(False)
@@ -412,20 +426,24 @@ class Trainer:
         if update_g:
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
-            grad_norm_g = self._apply_gradients(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
+            grad_norm_g, loss_g_value = self._apply_gradients(
+                G, self.opt_g, loss_g, "generator", lambda name: note("G", name)
+            )
             self._update_ema()
         D.requires_grad_(True)
 
         self.step_count += 1
+        # Everything else read back in one synchronisation.
         if cfg.loss == "ns":
-            d_real = float(torch.sigmoid(logits_real.detach()).mean())
-            d_fake = float(torch.sigmoid(logits_fake.detach()).mean())
+            tail = [torch.sigmoid(logits_real.detach()).mean(), torch.sigmoid(logits_fake.detach()).mean()]
         else:
-            d_real, d_fake = float(logits_real.detach().mean()), float(logits_fake.detach().mean())
+            tail = [logits_real.detach().mean(), logits_fake.detach().mean()]
+        tail += [loss_d.detach().float().reshape(()), loss_g.detach().float().reshape(())]
+        d_real, d_fake, loss_d_read, loss_g_read = torch.stack([t.float() for t in tail]).tolist()
         return {
             "step": float(self.step_count),
-            "loss_d": float(loss_d.detach()),
-            "loss_g": float(loss_g.detach()),
+            "loss_d": loss_d_value if loss_d_value is not None else loss_d_read,
+            "loss_g": loss_g_value if loss_g_value is not None else loss_g_read,
             "d_real": d_real,
             "d_fake": d_fake,
             "grad_norm_d": grad_norm_d,
