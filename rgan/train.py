@@ -249,12 +249,9 @@ class Trainer:
         loss: torch.Tensor,
         what: str,
         note: Callable[[str], None],
-    ) -> tuple[float, float]:
-        """Clip, check and apply the gradients already accumulated in ``module``.
-
-        Returns the gradient norm (before clipping) and the loss as floats, read from the device in one
-        synchronisation.
-        """
+    ) -> float:
+        """Clip, check and apply the gradients already accumulated in ``module``; returns their norm
+        (before clipping)."""
         note("gradients")
         norm, value = self._clip(module, loss)
         if not (math.isfinite(norm) and math.isfinite(value)):
@@ -265,7 +262,7 @@ class Trainer:
             )
         opt.step()
         note("update")
-        return norm, value
+        return norm
 
     def _clip(self, module: torch.nn.Module, loss: torch.Tensor | None = None) -> tuple[float, float]:
         """Total gradient norm of ``module`` (and ``loss`` as a float, NaN if not given); gradients are
@@ -346,7 +343,6 @@ class Trainer:
         B = cfg.batch_size
         note = on_substep or (lambda phase, name: None)
         grad_norm_d = grad_norm_g = math.nan
-        loss_d_value = loss_g_value = None  # floats once read from the device
 
         # (1) update D: push D(real) up and D(G(z)) down, on G's output detached from G's graph.
         D.requires_grad_(update_d)
@@ -398,9 +394,7 @@ class Trainer:
                 logits_real, loss_real = pending.result()  # re-raises what failed there
                 loss_d = loss_real + loss_fake.detach()
             if update_d:
-                grad_norm_d, loss_d_value = self._apply_gradients(
-                    D, self.opt_d, loss_d, "discriminator", lambda name: note("D", name)
-                )
+                grad_norm_d = self._apply_gradients(D, self.opt_d, loss_d, "discriminator", lambda name: note("D", name))
 
         # (2) update G: make D call G(z) real. D's weights are frozen so backward skips their gradients.
         D.requires_grad_(False)
@@ -426,24 +420,23 @@ class Trainer:
         if update_g:
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
-            grad_norm_g, loss_g_value = self._apply_gradients(
-                G, self.opt_g, loss_g, "generator", lambda name: note("G", name)
-            )
+            grad_norm_g = self._apply_gradients(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))
             self._update_ema()
         D.requires_grad_(True)
 
         self.step_count += 1
-        # Everything else read back in one synchronisation.
+        # The step's numbers read back in one synchronisation (the losses are detached values, so
+        # reading them after the updates gives what the updates saw).
         if cfg.loss == "ns":
             tail = [torch.sigmoid(logits_real.detach()).mean(), torch.sigmoid(logits_fake.detach()).mean()]
         else:
             tail = [logits_real.detach().mean(), logits_fake.detach().mean()]
-        tail += [loss_d.detach().float().reshape(()), loss_g.detach().float().reshape(())]
-        d_real, d_fake, loss_d_read, loss_g_read = torch.stack([t.float() for t in tail]).tolist()
+        tail += [loss_d.detach(), loss_g.detach()]  # all 0-dim
+        d_real, d_fake, loss_d_value, loss_g_value = torch.stack([t.float() for t in tail]).tolist()
         return {
             "step": float(self.step_count),
-            "loss_d": loss_d_value if loss_d_value is not None else loss_d_read,
-            "loss_g": loss_g_value if loss_g_value is not None else loss_g_read,
+            "loss_d": loss_d_value,
+            "loss_g": loss_g_value,
             "d_real": d_real,
             "d_fake": d_fake,
             "grad_norm_d": grad_norm_d,
