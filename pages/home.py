@@ -25,7 +25,7 @@ st.markdown(
 c = st.columns(4)
 c[0].page_link("pages/data.py", label="Data: pick or upload", icon=":material/table_chart:")
 c[1].page_link("pages/train.py", label="Train: start a run", icon=":material/model_training:")
-c[2].page_link("pages/compare.py", label="Compare: samples and downloads", icon=":material/compare:")
+c[2].page_link("pages/compare.py", label="Compare: samples, scores", icon=":material/compare:")
 c[3].page_link("pages/learn.py", label="Learn: how it works", icon=":material/school:")
 
 st.caption(
