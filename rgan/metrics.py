@@ -29,6 +29,7 @@ import torch
 from scipy.stats import wasserstein_distance
 from torch import nn
 
+from rgan.alloc import keep_freed_memory
 from rgan.optim import adam
 
 __all__ = [
@@ -249,6 +250,7 @@ def _fit(
     progress: IterationCallback | None,
 ) -> None:
     """Adam (lr 1e-3, the paper's Keras/TF default) on ``batch_loss(i)`` for i in range(iterations)."""
+    keep_freed_memory()  # a training loop like the GAN's: see rgan/alloc.py
     optimiser = adam(model.parameters(), lr=1e-3)
     model.train()
     for i in range(iterations):

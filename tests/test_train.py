@@ -318,6 +318,7 @@ def test_overlapped_real_pass_gives_the_same_run(tiny_data, tiny_model, loss, on
     for overlap in (True, False, True):
         t = Trainer(tiny_data, tiny_model, TrainConfig(device="cpu", loss=loss, d_steps=2, seed=5, overlap=overlap))
         assert (t._pool is not None) == overlap
+        t._fuse_d = False  # without the overlap, D's real pass goes through _judge_real on this thread
         calls = []
         judge = t._judge_real
 
@@ -335,6 +336,31 @@ def test_overlapped_real_pass_gives_the_same_run(tiny_data, tiny_model, loss, on
             assert sa[key] == sc[key], key  # repeatable exactly
     for pa, pb, pc in zip(ta.discriminator.parameters(), tb.discriminator.parameters(), tc.discriminator.parameters()):
         assert torch.allclose(pa, pb, rtol=1e-4, atol=1e-6) and torch.equal(pa, pc)
+
+
+@pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
+@pytest.mark.parametrize("d_cell,per_step", [("gru", True), ("gru", False), ("lstm", True)])
+def test_fused_discriminator_pass_gives_the_same_run(tiny_data, loss, d_cell, per_step):
+    """One D pass over real and fake stacked (the CPU default for GRU discriminators) changes only the
+    speed: the same loss and the same gradients for D as two passes, up to float rounding. (Later steps
+    are not compared: Adam's first updates divide each gradient by its own size, so a rounding-level
+    difference in a near-zero component becomes a difference of the learning rate.)"""
+    model = ModelConfig(noise_dim=3, static_noise_dim=2, g_hidden=8, d_hidden=8, d_cell=d_cell, d_per_step=per_step)
+    cfg = TrainConfig(device="cpu", loss=loss, seed=3, overlap=False, label_smoothing=0.1 if loss == "ns" else 0)
+    fused, split = Trainer(tiny_data, model, cfg), Trainer(tiny_data, model, cfg)
+    assert fused._fuse_d == (d_cell == "gru")  # the default: LSTMs keep two passes
+    fused._fuse_d, split._fuse_d = True, False
+    calls = []
+    forward = fused.discriminator.forward
+    fused.discriminator.forward = lambda x: calls.append(x.shape[0]) or forward(x)
+    a, b = fused.step(update_g=False), split.step(update_g=False)
+    for key in ("loss_d", "d_real", "grad_norm_d"):
+        assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-7), key
+    for pa, pb in zip(fused.discriminator.parameters(), split.discriminator.parameters()):
+        assert pa.grad is not None and torch.allclose(pa.grad, pb.grad, rtol=1e-4, atol=1e-7)
+    assert calls[0] == 2 * cfg.batch_size  # one pass over both halves
+    fused.step(), split.step()
+    assert calls.count(2 * cfg.batch_size) == 2
 
 
 def test_overlap_thread_failure_surfaces(tiny_data, tiny_model, monkeypatch, one_thread):
