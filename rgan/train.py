@@ -170,10 +170,10 @@ class Trainer:
         self.d_steps = train.d_steps
         # D judges the real and the generated batch in one pass of 2B sequences where that is faster
         # (same numbers up to float rounding). torch has no fused CPU kernel for the GRU: it runs step
-        # by step, so its cost is mostly per call, and one call of 2B is 1.1-1.4x faster than two of B
-        # (benchmarks/results). oneDNN's LSTM kernel costs per sequence; at 128 hidden units the doubled
-        # batch was slower (0.84x), so LSTM discriminators keep two passes. CUDA: not measured, unchanged.
-        self._fuse_d = model.d_cell == "gru" and self.device.type == "cpu"
+        # by step, so its cost is mostly per call, and one call of 2B was 1.1-1.4x faster than two of B.
+        # oneDNN's LSTM kernel costs per sequence: one call gained 2-4 % up to 64 hidden units and lost
+        # 3 % at 128 (benchmarks/results/session4_2026-11-27.md). CUDA: not measured, left as it was.
+        self._fuse_d = self.device.type == "cpu" and (model.d_cell == "gru" or model.d_hidden <= 64)
         self._real: torch.Tensor | np.ndarray | None = None
         if data is not None:
             self._set_real(data.windows)

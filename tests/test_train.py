@@ -341,14 +341,16 @@ def test_overlapped_real_pass_gives_the_same_run(tiny_data, tiny_model, loss, on
 @pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
 @pytest.mark.parametrize("d_cell,per_step", [("gru", True), ("gru", False), ("lstm", True)])
 def test_fused_discriminator_pass_gives_the_same_run(tiny_data, loss, d_cell, per_step):
-    """One D pass over real and fake stacked (the CPU default for GRU discriminators) changes only the
+    """One D pass over real and fake stacked (the CPU default for GRUs and small LSTMs) changes only the
     speed: the same loss and the same gradients for D as two passes, up to float rounding. (Later steps
     are not compared: Adam's first updates divide each gradient by its own size, so a rounding-level
     difference in a near-zero component becomes a difference of the learning rate.)"""
     model = ModelConfig(noise_dim=3, static_noise_dim=2, g_hidden=8, d_hidden=8, d_cell=d_cell, d_per_step=per_step)
     cfg = TrainConfig(device="cpu", loss=loss, seed=3, overlap=False, label_smoothing=0.1 if loss == "ns" else 0)
     fused, split = Trainer(tiny_data, model, cfg), Trainer(tiny_data, model, cfg)
-    assert fused._fuse_d == (d_cell == "gru")  # the default: LSTMs keep two passes
+    assert fused._fuse_d  # the CPU default for both cells at this size
+    wide_lstm = ModelConfig(noise_dim=3, g_hidden=8, d_hidden=128, d_cell="lstm")
+    assert not Trainer(tiny_data, wide_lstm, cfg)._fuse_d  # oneDNN's LSTM: two passes were faster at 128
     fused._fuse_d, split._fuse_d = True, False
     calls = []
     forward = fused.discriminator.forward
