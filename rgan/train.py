@@ -629,9 +629,14 @@ def _moment_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
 
 def _mean_std(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and unbiased std over the batch dimension, written out: ``Tensor.std(0)`` and its backward
-    reduce over the outer dimension slowly on CPU (about 1.7x the time of these elementwise ops)."""
+    reduce over the outer dimension slowly on CPU (about 1.7x the time of these elementwise ops).
+
+    The variance is floored at 1e-12 before the square root: where every sequence of the batch has the
+    same value (a generator saturating its sigmoid at exactly 1.0), the square root's gradient would be
+    0/0 = NaN and stop training as if it had diverged; with the floor that term's gradient is 0.
+    """
     mean = x.mean(0)
-    return mean, (x - mean).square().sum(0).div(x.shape[0] - 1).sqrt()
+    return mean, (x - mean).square().sum(0).div(x.shape[0] - 1).clamp_min(1e-12).sqrt()
 
 
 def _correlation(x: torch.Tensor) -> torch.Tensor:

@@ -281,6 +281,21 @@ def test_moment_gap_matches_torch_mean_and_std():
     (g_ours,) = torch.autograd.grad(ours, fake)
     (g_ref,) = torch.autograd.grad(ref, fake)
     assert torch.allclose(g_ours, g_ref, rtol=1e-4, atol=1e-7)
+    # the written-out gradient against finite differences, in double precision
+    x = torch.rand(9, 4, 2, dtype=torch.float64, generator=gen, requires_grad=True)
+    r = torch.rand(9, 4, 2, dtype=torch.float64, generator=gen)
+    assert torch.autograd.gradcheck(lambda x: _moment_gap(x, r) * 3.0, (x,))
+
+
+def test_moment_gap_of_a_collapsed_batch_has_a_finite_gradient():
+    """All B generated values equal at a step (std 0): the std term contributes no gradient, not NaN."""
+    from rgan.train import _moment_gap
+
+    fake = torch.full((16, 5, 2), 0.5, requires_grad=True)
+    real = torch.rand(16, 5, 2, generator=torch.Generator().manual_seed(1))
+    (g,) = torch.autograd.grad(_moment_gap(fake, real), fake)
+    assert torch.isfinite(g).all()
+    assert torch.allclose(g, g[0].expand_as(g))  # only the mean term: the same push on every sequence
 
 
 @pytest.mark.parametrize("clip", [0.0, 1e-3, 1e6])
