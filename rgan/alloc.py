@@ -51,9 +51,10 @@ def _apply() -> bool:
         return False
     try:
         libc = ctypes.CDLL(None)  # the C library this process already runs on
-        mallopt, version = libc.mallopt, libc.gnu_get_libc_version  # both glibc; AttributeError elsewhere
-    except (OSError, AttributeError):
+    except OSError:
         return False
-    del version
+    if not (hasattr(libc, "mallopt") and hasattr(libc, "gnu_get_libc_version")):  # not glibc (e.g. musl)
+        return False
+    mallopt = libc.mallopt
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))

@@ -32,6 +32,7 @@ CHECKPOINT_VERSION = 1
 # Real windows up to this size are kept on the device as one tensor; larger data sets are gathered
 # batch by batch from the (possibly strided, zero-copy) numpy view.
 _MAX_RESIDENT_BYTES = 512 * 2**20
+_HAS_TOTAL_NORM = hasattr(torch.nn.utils, "get_total_norm")  # torch >= 2.6: the norm without rescaling
 
 
 @dataclass(frozen=True)
@@ -282,15 +283,14 @@ class Trainer:
         """
         params = self._params[module]
         clip = self.train_config.grad_clip
-        new_api = hasattr(torch.nn.utils, "get_total_norm")  # torch >= 2.6
-        if new_api:
+        if _HAS_TOTAL_NORM:
             total = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
         else:
             total = torch.nn.utils.clip_grad_norm_(params, math.inf)  # the norm, no rescaling
         pair = torch.stack([total.float(), loss.detach().float() if loss is not None else total.new_tensor(math.nan)])
         norm, value = pair.tolist()
         if 0 < clip < norm and math.isfinite(norm):
-            if new_api:
+            if _HAS_TOTAL_NORM:
                 torch.nn.utils.clip_grads_with_norm_(params, clip, total)
             else:
                 torch.nn.utils.clip_grad_norm_(params, clip)
@@ -298,7 +298,6 @@ class Trainer:
 
     def _judge_real(self, real: torch.Tensor, backward: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """D's logits on a real batch and D's loss term for them; with ``backward``, also its gradients."""
-        cfg = self.train_config
         with torch.set_grad_enabled(torch.is_grad_enabled() or backward):
             logits = self.discriminator(real)
             loss = self._real_loss(logits)

@@ -41,9 +41,9 @@ _PROBE = textwrap.dedent(
 )
 
 
-def _probe(**env: str) -> dict:
+def _probe() -> dict:
     run_env = {k: v for k, v in os.environ.items() if k not in ("RGAN_MALLOC_TUNING", *alloc._USER_SETTINGS)}
-    run_env.update(env, PYTHONPATH=str(ROOT))
+    run_env["PYTHONPATH"] = str(ROOT)
     out = subprocess.run([sys.executable, "-c", _PROBE], env=run_env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
