@@ -75,8 +75,11 @@ def bare_stepper(
     return step
 
 
-def _rate(step: Callable[[], None], seconds: float, device: str = "cpu") -> float:
+def steps_per_second(step: Callable[[], None], seconds: float, device: str = "cpu") -> float:
+    """Calls ``step`` for ``seconds`` after one warm-up call; on CUDA the queue is drained before and after."""
     step()  # warm-up
+    if device == "cuda":
+        torch.cuda.synchronize()
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         step()
@@ -90,18 +93,19 @@ def bare_loop_rate(
     real: torch.Tensor, model: ModelConfig, batch: int, seconds: float, seed: int = 0, device: str = "cpu"
 ) -> float:
     """Steps/s of the textbook loop (see ``bare_stepper``)."""
-    return _rate(bare_stepper(real, model, batch, seed, device), seconds, device)
+    return steps_per_second(bare_stepper(real, model, batch, seed, device), seconds, device)
 
 
 def trainer_rate(data, model: ModelConfig, batch: int, seconds: float, device: str = "cpu") -> float:
     """Steps/s of ``Trainer`` with default settings."""
-    return _rate(Trainer(data, model, TrainConfig(batch_size=batch, device=device)).step, seconds, device)
+    return steps_per_second(Trainer(data, model, TrainConfig(batch_size=batch, device=device)).step, seconds, device)
 
 
 SPEED_MODELS = [(cell, hidden, layers) for cell in ("lstm", "gru") for hidden, layers in ((32, 1), (128, 2))]
 
 
-def _speed_model(cell: str, hidden: int, layers: int) -> ModelConfig:
+def speed_model(cell: str, hidden: int, layers: int) -> ModelConfig:
+    """G and D alike: one cell, width and depth."""
     return ModelConfig(g_cell=cell, d_cell=cell, g_hidden=hidden, d_hidden=hidden, g_layers=layers, d_layers=layers)
 
 
@@ -110,14 +114,18 @@ def _sines():
     return data, torch.as_tensor(np.ascontiguousarray(data.windows))
 
 
+def _steppers(data, real: torch.Tensor, model: ModelConfig) -> dict[str, Callable[[], None]]:
+    """The two loops compared in (a), batch 128 on CPU."""
+    return {"bare": bare_stepper(real, model, 128), "trainer": Trainer(data, model, TrainConfig(batch_size=128, device="cpu")).step}
+
+
 def _worker(kind: str, cell: str, hidden: int, layers: int, threads: int, seconds: float) -> None:
     """Runs in a fresh process: prints the steps/s of one loop, after a one-second warm-up."""
     torch.set_num_threads(threads)
     data, real = _sines()
-    model = _speed_model(cell, hidden, layers)
-    step = bare_stepper(real, model, 128) if kind == "bare" else Trainer(data, model, TrainConfig(batch_size=128, device="cpu")).step
-    _rate(step, 1.0)
-    print(json.dumps({"steps_per_s": _rate(step, seconds)}))
+    step = _steppers(data, real, speed_model(cell, hidden, layers))[kind]
+    steps_per_second(step, 1.0)
+    print(json.dumps({"steps_per_s": steps_per_second(step, seconds)}))
 
 
 def _in_fresh_process(kind: str, cell: str, hidden: int, layers: int, threads: int, seconds: float) -> float:
@@ -129,8 +137,8 @@ def _in_fresh_process(kind: str, cell: str, hidden: int, layers: int, threads: i
 
 def _same_process(data, real: torch.Tensor, model: ModelConfig, rounds: int, block_s: float) -> tuple[list[float], list[float]]:
     """Seconds per step of the bare loop and of the trainer in alternating blocks of about ``block_s``."""
-    steps = {"bare": bare_stepper(real, model, 128), "trainer": Trainer(data, model, TrainConfig(batch_size=128, device="cpu")).step}
-    per_step = {name: 1.0 / _rate(step, 0.5) for name, step in steps.items()}  # warm-up, and the block size
+    steps = _steppers(data, real, model)
+    per_step = {name: 1.0 / steps_per_second(step, 0.5) for name, step in steps.items()}  # warm-up, and the block size
     n = {name: max(2, round(block_s / t)) for name, t in per_step.items()}
     out: dict[str, list[float]] = {"bare": [], "trainer": []}
     for r in range(rounds):
@@ -164,7 +172,7 @@ def speed(processes: int, seconds: float, rounds: int, block_s: float, thread_co
                 for kind in ("bare", "trainer") if p % 2 == 0 else ("trainer", "bare"):
                     rate = _in_fresh_process(kind, cell, hidden, layers, threads, seconds)
                     (bare if kind == "bare" else ours).append(rate)
-            b_t, o_t = _same_process(data, real, _speed_model(cell, hidden, layers), rounds, block_s)
+            b_t, o_t = _same_process(data, real, speed_model(cell, hidden, layers), rounds, block_s)
             ratios = sorted(b / o for b, o in zip(b_t, o_t))  # seconds per step: bare / trainer = speed ratio
             q1, q3 = ratios[len(ratios) // 4], ratios[(3 * len(ratios)) // 4]
             b, o = statistics.median(bare), statistics.median(ours)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from benchmarks.bench_train import SPEED_MODELS, bare_loop_rate, speed_model, steps_per_second, trainer_rate
 from rgan.datasets import load_dataset
 from rgan.metrics import discriminative_score
 from rgan.models import ModelConfig
@@ -29,18 +30,6 @@ def check(name: str, ok: bool, detail: str = "") -> bool:
     return ok
 
 
-def rate(trainer: Trainer, seconds: float) -> float:
-    torch.set_num_threads(2)  # CPU figures on 2 threads, like the development machines
-    trainer.step()
-    if trainer.device.type == "cuda":
-        torch.cuda.synchronize()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        trainer.step()
-        n += 1
-    return n / (time.perf_counter() - start)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=4.0)
@@ -48,6 +37,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, CUDA available: {torch.cuda.is_available()}")
     if not torch.cuda.is_available():
         raise SystemExit("no CUDA device")
+    torch.set_num_threads(2)  # CPU figures on 2 threads, like the development machines
     print(f"GPU: {torch.cuda.get_device_name(0)}; CPU threads: {torch.get_num_threads()}")
     data = load_dataset("sines", seq_len=24)
     ok = True
@@ -92,25 +82,22 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for cell in ("lstm", "gru"):
         for hidden, layers, batch in ((64, 2, 128), (256, 2, 512)):
-            model = ModelConfig(g_cell=cell, d_cell=cell, g_hidden=hidden, d_hidden=hidden, g_layers=layers, d_layers=layers)
+            model = speed_model(cell, hidden, layers)
             train = TrainConfig(batch_size=batch)
-            cpu = rate(Trainer(data, model, replace(train, device="cpu")), args.seconds)
-            gpu = rate(Trainer(data, model, replace(train, device="cuda")), args.seconds)
+            cpu = steps_per_second(Trainer(data, model, replace(train, device="cpu")).step, args.seconds)
+            gpu = steps_per_second(Trainer(data, model, replace(train, device="cuda")).step, args.seconds, "cuda")
             print(f"| {cell} | {hidden} x {layers} | {batch} | {cpu:.1f} | {gpu:.1f} | {gpu / cpu:.1f}x |", flush=True)
 
     # 3b. the trainer against a bare loop with the same networks and batch, on CUDA
-    from benchmarks.bench_train import bare_loop_rate, trainer_rate
-
     real = torch.as_tensor(np.ascontiguousarray(data.windows[:2000]))
     print("\n| CUDA: cell | hidden x layers | bare loop steps/s | Trainer steps/s | ratio |")
     print("|---|---|---|---|---|")
-    for cell in ("lstm", "gru"):
-        for hidden, layers in ((32, 1), (128, 2)):
-            model = ModelConfig(g_cell=cell, d_cell=cell, g_hidden=hidden, d_hidden=hidden, g_layers=layers, d_layers=layers)
-            bare = [bare_loop_rate(real, model, 128, args.seconds, seed=r, device="cuda") for r in range(2)]
-            ours = [trainer_rate(data, model, 128, args.seconds, device="cuda") for _ in range(2)]
-            b, o = max(bare), max(ours)
-            print(f"| {cell} | {hidden} x {layers} | {b:.1f} | {o:.1f} | {o / b:.2f} |", flush=True)
+    for cell, hidden, layers in SPEED_MODELS:
+        model = speed_model(cell, hidden, layers)
+        bare = [bare_loop_rate(real, model, 128, args.seconds, seed=r, device="cuda") for r in range(2)]
+        ours = [trainer_rate(data, model, 128, args.seconds, device="cuda") for _ in range(2)]
+        b, o = max(bare), max(ours)
+        print(f"| {cell} | {hidden} x {layers} | {b:.1f} | {o:.1f} | {o / b:.2f} |", flush=True)
 
     # 4. quality in a fixed time on CUDA, and the metric on CUDA
     t = Trainer(data, ModelConfig(), TrainConfig(device="cuda"))
