@@ -152,12 +152,15 @@ def _column_picker(label: str, key: str, columns: list[str], help: str) -> str |
 
 
 def window_options(prefix: str, seq_len: int = 24, stride: int = 1) -> tuple[int, int]:
-    _init(prefix + "seq_len", seq_len)
-    _init(prefix + "stride", stride)
+    # The current value goes in as the widget's default too, not only through its session-state key:
+    # when the panel above grows (a new file's column pickers appear after its first read) the browser
+    # rebuilds these inputs, and a rebuilt input shows, and sends back, its default (else the minimum, 2).
+    seq_len = int(st.session_state.get(prefix + "seq_len", seq_len))
+    stride = int(st.session_state.get(prefix + "stride", stride))
     c1, c2 = st.columns(2)
-    seq_len = c1.number_input("Sequence length (seq_len)", 2, 2000, key=prefix + "seq_len",
+    seq_len = c1.number_input("Sequence length (seq_len)", 2, 2000, seq_len, key=prefix + "seq_len",
                               help="Time steps per training sequence (window).")
-    stride = c2.number_input("Stride", 1, 10_000, key=prefix + "stride",
+    stride = c2.number_input("Stride", 1, 10_000, stride, key=prefix + "stride",
                              help="Steps between the starts of consecutive windows (1 = every possible window).")
     return int(seq_len), int(stride)
 
