@@ -282,3 +282,13 @@ def test_uploaded_checkpoint_without_matching_data():
     show_tab(at, "Discriminator")
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 2, "D's verdicts on generated sequences still work"
+
+
+def test_real_windows_of_a_small_file_are_not_the_first_few_in_order():
+    """With fewer windows than requested every window is drawn; the overlay shows the first eight, which
+    must be a spread of the file, not windows 0-7 (near-copies shifted by one step)."""
+    picks = compare._pick(73, 500, seed=0)
+    assert sorted(picks.tolist()) == list(range(73))  # all of them, each once
+    assert picks[:8].tolist() != list(range(8)) and np.ptp(picks[:8]) > 20
+    others = compare._pick(200, 50, seed=1, exclude=picks[:50])
+    assert not set(others.tolist()) & set(picks[:50].tolist()) and len(set(others.tolist())) == 50

@@ -154,10 +154,12 @@ def _uploaded_model() -> Model | None:
 
 # ------------------------------------------------------------------------------------------ sampling
 def _pick(n_windows: int, k: int, seed: int, exclude: np.ndarray | None = None) -> np.ndarray:
-    """Sorted indices of ``k`` windows (fewer if there are not enough) drawn without replacement."""
+    """Indices of ``k`` windows (fewer if there are not enough) drawn without replacement, in random
+    order: charts show the first few, and with a small file every window is drawn, so sorted indices
+    would always show the first windows, near-copies of each other shifted by one step."""
     pool = np.arange(n_windows) if exclude is None else np.setdiff1d(np.arange(n_windows), exclude)
     take = min(k, len(pool))
-    return np.sort(np.random.default_rng(seed).choice(pool, take, replace=False)) if take else pool[:0]
+    return np.random.default_rng(seed).choice(pool, take, replace=False) if take else pool[:0]
 
 
 def compare(model: Model, n: int, seed: int) -> Comparison | None:
