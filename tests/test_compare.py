@@ -34,8 +34,8 @@ def wait_for(predicate, timeout: float = 30.0, every: float = 0.05) -> None:
         time.sleep(every)
 
 
-def finished_run(cell: str = "gru", steps: int = 12):
-    x = np.random.default_rng(0).random((64, 8, 2)).astype(np.float32)
+def finished_run(cell: str = "gru", steps: int = 12, scale: tuple[float, float] = (1.0, 1.0)):
+    x = (np.random.default_rng(0).random((64, 8, 2)) * np.asarray(scale)).astype(np.float32)
     data = from_array(x, ["a", "b"], DataConfig(seq_len=8), name="tiny")
     source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
     model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=4, d_hidden=4, g_layers=1, g_cell=cell, d_cell=cell)
@@ -292,3 +292,24 @@ def test_real_windows_of_a_small_file_are_not_the_first_few_in_order():
     assert picks[:8].tolist() != list(range(8)) and np.ptp(picks[:8]) > 20
     others = compare._pick(200, 50, seed=1, exclude=picks[:50])
     assert not set(others.tolist()) & set(picks[:50].tolist()) and len(set(others.tolist())) == 50
+
+
+def test_memorisation_pairs_are_drawn_on_the_distance_scale():
+    """Features of very different ranges (here 0-1 and 0-1000) share the pairs' axes, so they are drawn
+    scaled to [0, 1], the scale the distances are measured on; in data units the small one was flat."""
+    import base64
+
+    import plotly.io as pio
+
+    at = show_tab(open_compare(finished_run(scale=(1.0, 1000.0))), "Memorisation")
+    assert not at.exception and not at.error
+    (chart,) = at.get("plotly_chart")
+    fig = pio.from_json(chart.proto.spec)
+    def values(y) -> np.ndarray:  # plotly's JSON keeps arrays as base64 ("bdata") with their dtype
+        if isinstance(y, dict):
+            return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float)
+        return np.asarray(y, dtype=float)
+
+    ys = np.concatenate([values(trace.y) for trace in fig.data])
+    assert ys.size and ys.min() >= -1e-6 and ys.max() <= 1 + 1e-6, (ys.min(), ys.max())
+    assert "scaled to [0, 1]" in fig.layout.title.text

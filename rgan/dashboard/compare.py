@@ -272,10 +272,11 @@ def memorisation_view(c: Comparison) -> None:
         st.info(_NEEDS_REAL, icon=":material/info:")
         return
     memo = _memo("nearest", c.key, lambda: evaluate.memorisation(c.fake_scaled, data.windows, seed=c.seed))
-    pairs = [(c.fake[g], data.scaler.inverse_transform(np.asarray(data.windows[r], dtype=np.float32)), d)
-             for g, r, d in memo.pairs]
-    st.plotly_chart(plots.nearest_pairs_figure(pairs, c.model.feature_names,
-                                               title="The generated samples closest to a training window"),
+    # Drawn on the scale the distances are measured on (each feature min-max scaled to [0, 1]): in the
+    # data's own units one wide-ranged feature (pressure near 1000) flattens every other one.
+    pairs = [(c.fake_scaled[g], np.asarray(data.windows[r], dtype=np.float32), d) for g, r, d in memo.pairs]
+    title = "The generated samples closest to a training window (each feature scaled to [0, 1])"
+    st.plotly_chart(plots.nearest_pairs_figure(pairs, c.model.feature_names, title=title),
                     key="cmp_nearest", width="stretch")
     ratio = memo.fake_median / memo.real_median if memo.real_median > 0 else float("inf")
     st.caption(
