@@ -524,7 +524,8 @@ class Trainer:
     def d_realness(self, x_scaled: np.ndarray) -> np.ndarray:
         """D's realness per step ``(N, T)`` (probabilities for "ns"; sigmoid of critic for WGAN)."""
         self.discriminator.eval()
-        logits = self.discriminator(torch.as_tensor(np.asarray(x_scaled, dtype=np.float32), device=self.device))
+        x = np.array(x_scaled, dtype=np.float32)  # a copy: callers pass read-only views of the data's windows
+        logits = self.discriminator(torch.from_numpy(x).to(self.device))
         if logits.shape[1] == 1:
             logits = logits.expand(-1, self.seq_len)
         return torch.sigmoid(logits).cpu().numpy()

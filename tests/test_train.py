@@ -391,3 +391,16 @@ def test_overlap_thread_failure_surfaces(tiny_data, tiny_model, monkeypatch, one
     with pytest.raises(RuntimeError, match="out of memory in the real pass"):
         t.step()
     assert all(torch.equal(p, q) for p, q in zip(before, t.discriminator.parameters()))
+
+
+def test_d_realness_takes_read_only_windows_without_a_warning(tiny_data, tiny_model):
+    """The dashboard passes read-only views of the data's windows; torch warns about those if wrapped."""
+    import warnings
+
+    trainer = Trainer(tiny_data, tiny_model, TrainConfig(device="cpu"))
+    windows = np.asarray(tiny_data.windows[:4])
+    windows.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        realness = trainer.d_realness(windows)
+    assert realness.shape == (4, tiny_data.seq_len) and ((realness > 0) & (realness < 1)).all()
