@@ -176,6 +176,25 @@ def test_train_start_creates_run_and_charts():
     assert "Your runs (1)" in [e.label for e in at.expander]
 
 
+def test_runs_list_does_not_show_a_stale_state_for_the_open_active_run():
+    """The list is drawn with the page, not polled: for the run that is open and training it points to
+    the live area instead of a state and step that go stale (a resumed run read "queued" while running)."""
+    done = tiny_run()
+    wait_for(lambda: done.snapshot().finished)
+    active = tiny_run(steps=10**6)
+    try:
+        wait_for(lambda: active.snapshot().step > 0)
+        at = open_page("pages/train.py", me=OWNER, run=active.id)
+        assert not at.exception
+        texts = [t.value for t in at.text]
+        (open_row,) = [t for t in texts if t.startswith("▶")]
+        assert "training, live below" in open_row and "step" not in open_row, open_row
+        assert any(done.id[:8] in t and "finished" in t for t in texts), texts  # other runs keep their state
+    finally:
+        active.stop()
+        active.join(10)
+
+
 def test_refresh_reattaches_to_run():
     run = tiny_run()
     wait_for(lambda: run.snapshot().finished)

@@ -37,8 +37,14 @@ def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
     with st.expander(f"Your runs ({len(runs)})", expanded=current is None and bool(runs), icon=":material/history:"):
         for run in runs[:MAX_LISTED]:
             c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="center")
-            mark = "▶ " if current is not None and run.id == current.id else ""
-            c1.text(mark + ui.run_label(run.id, run.source.name, run.state, run.step, run.train_config.steps))
+            is_open = current is not None and run.id == current.id
+            if is_open and run.state in ACTIVE_STATES:
+                # This list is drawn with the page, not polled: an active run's state and step would go
+                # stale here (a resumed run read "queued" above its live "running" badge), so point below.
+                c1.text(f"▶ {run.source.name} · {ui.short_id(run.id)} · training, live below")
+            else:
+                mark = "▶ " if is_open else ""
+                c1.text(mark + ui.run_label(run.id, run.source.name, run.state, run.step, run.train_config.steps))
             c2.button("Open", key=f"open_{run.id}", on_click=_attach, args=(run.id,),
                       disabled=current is not None and run.id == current.id, width="stretch")
             can_resume = run.state not in ACTIVE_STATES and run.checkpoint_path.exists()
