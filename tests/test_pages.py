@@ -130,6 +130,19 @@ def test_bad_csv_shows_error_box_not_traceback():
     assert not at.metric  # the page stopped before the summary
 
 
+def test_chosen_data_survives_a_reload_without_a_run():
+    """A reloaded page is a new session; with the same ``?me=`` it still trains on the data its owner
+    chose, not silently on the default (found in a browser walk-through)."""
+    at = upload(open_page("pages/data.py", me=OWNER), "prices.csv", prices_csv())
+    next(b for b in at.button if b.label == "Use this data").click().run()
+    assert not at.exception and at.success
+    again = open_page("pages/train.py", me=OWNER)  # no run yet: nothing in the URL but the owner
+    assert not again.exception
+    assert "prices" in text_of(again.sidebar.markdown)
+    stranger = open_page("pages/train.py", me="someone-else-0123456789")
+    assert "sines" in text_of(stranger.sidebar.markdown), "another owner keeps the default"
+
+
 def test_use_this_data_feeds_train():
     at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
     assert "Training currently uses: sines" in text_of(at.caption)

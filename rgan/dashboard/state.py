@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -117,8 +119,9 @@ def current_run(reg: RunRegistry | None = None) -> Run | None:
         return None
     set_current_run(run.id)
     if _SOURCE_KEY not in st.session_state and run.owner == owner():
-        # A refreshed page (new session) attached to its run: its data is the current data again.
-        st.session_state[_SOURCE_KEY] = run.source
+        # A refreshed page (new session) attached to its run: its data is the current data again,
+        # unless the owner chose other data since.
+        st.session_state[_SOURCE_KEY] = _chosen_data().get(run.owner) or run.source
     return run
 
 
@@ -165,8 +168,42 @@ def load_source(source: DataSource) -> SequenceData:
     return _load_cached(source, _source_key(source))
 
 
+class _ChosenData:
+    """Each owner's last "Use this data" choice, kept by the server so that a reloaded page (a new
+    session with the same ``?me=``) trains on it instead of silently falling back to the default.
+    The most recent ``limit`` owners are kept (an uploaded file travels with its choice)."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._lock = threading.Lock()
+        self._by_owner: OrderedDict[str, DataSource] = OrderedDict()
+        self._limit = limit
+
+    def put(self, who: str, source: DataSource) -> None:
+        with self._lock:
+            self._by_owner[who] = source
+            self._by_owner.move_to_end(who)
+            while len(self._by_owner) > self._limit:
+                self._by_owner.popitem(last=False)
+
+    def get(self, who: str) -> DataSource | None:
+        with self._lock:
+            return self._by_owner.get(who)
+
+
+@st.cache_resource(show_spinner=False)
+def _chosen_data() -> _ChosenData:
+    return _ChosenData()
+
+
 def current_source() -> DataSource:
-    return st.session_state.get(_SOURCE_KEY, DEFAULT_SOURCE)
+    """The data chosen in this session, else this owner's last choice on this server, else sines."""
+    source = st.session_state.get(_SOURCE_KEY)
+    if source is None:
+        source = _chosen_data().get(owner())
+        if source is None:
+            return DEFAULT_SOURCE
+        st.session_state[_SOURCE_KEY] = source
+    return source
 
 
 def current_data() -> tuple[DataSource, SequenceData]:
@@ -181,6 +218,7 @@ def current_data() -> tuple[DataSource, SequenceData]:
 
 def set_current_data(source: DataSource) -> None:
     st.session_state[_SOURCE_KEY] = source
+    _chosen_data().put(owner(), source)
 
 
 def real_examples(data: SequenceData, k: int = 8, seed: int = 0) -> np.ndarray:
