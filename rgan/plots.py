@@ -380,7 +380,9 @@ def grad_norm_figure(
                          smoothing=smoothing, title=title, y_title="gradient norm (log)", height=height,
                          max_points=max_points, uirevision=uirevision)
     if fig.data:
-        fig.update_yaxes(type="log")
+        # A format for every tick: by default a log axis labels the ticks between powers of ten with a
+        # bare digit ("2", "5"), which reads as a value without its decade.
+        fig.update_yaxes(type="log", tickformat=".2~g")
     return fig
 
 

@@ -174,6 +174,7 @@ def test_grad_norm_figure(history):
     fig = plots.grad_norm_figure(history, smoothing=0.3)
     assert_common(fig)
     assert fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis.tickformat  # every tick labelled with its value, not a bare digit
     assert [t.name for t in fig.data] == ["grad norm D (raw)", "grad norm G (raw)", "grad norm D", "grad norm G"]
     np.testing.assert_array_equal(fig.data[1].y, history["grad_norm_g"])
 
