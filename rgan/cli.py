@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="G penalty on the gap between real and generated feature correlations (default %(default)s)")
     o.add_argument("--ema-decay", type=float, default=tr["ema_decay"],
                    help="sample from a moving average of G's weights with this decay; 0 = off (default %(default)s)")
+    o.add_argument("--label-smoothing", type=float, default=tr["label_smoothing"],
+                   help="one-sided: D's real targets become 1 - this, ns loss only (default %(default)s)")
+    o.add_argument("--gp-weight", type=float, default=tr["gp_weight"],
+                   help="gradient penalty weight, wgan-gp loss only (default %(default)s)")
+    o.add_argument("--grad-clip", type=float, default=tr["grad_clip"],
+                   help="clip each network's gradient norm to this; 0 = off (default %(default)s)")
+    o.add_argument("--beta1", type=float, default=tr["beta1"], help="Adam beta1 (default %(default)s)")
+    o.add_argument("--beta2", type=float, default=tr["beta2"], help="Adam beta2 (default %(default)s)")
     o.add_argument("--checkpoint-every", type=int, default=500, help="save a checkpoint every N steps (default %(default)s)")
     o.add_argument("--resume", metavar="FILE.pt", help="continue from a checkpoint (same data)")
     t.add_argument("--out", required=True, metavar="DIR", help="output folder: checkpoint.pt, metrics.jsonl, config.json")
@@ -180,6 +188,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             ema_decay=args.ema_decay,
             diff_moment=args.diff_moment,
             corr_weight=args.corr_weight,
+            label_smoothing=args.label_smoothing,
+            gp_weight=args.gp_weight,
+            grad_clip=args.grad_clip,
+            beta1=args.beta1,
+            beta2=args.beta2,
         )
         trainer = Trainer.load(args.resume, data=data, device=args.device) if args.resume else Trainer(data, model, train)
     except (ValueError, FileNotFoundError) as e:
@@ -202,6 +215,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"device: {trainer.device}",
         file=sys.stderr,
     )
+    for note in trainer.notes:
+        print(f"note: {note}", file=sys.stderr)
     from tqdm import tqdm
 
     start, pending, stopped_by = time.perf_counter(), [], "steps"

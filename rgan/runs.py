@@ -153,6 +153,12 @@ class RunSnapshot:
         return self.state not in ACTIVE_STATES
 
 
+def default_extra_steps(steps: int) -> int:
+    """Steps a finished run of ``steps`` steps gets when continued without a number: half as many
+    again, at least 1,000."""
+    return max(1000, steps // 2)
+
+
 class Run:
     """One training run: a trainer, its thread and its controls. Create through :class:`RunRegistry`."""
 
@@ -404,6 +410,8 @@ class Run:
                 # left to the web server.
                 self.trainer.set_overlap(False)
                 self.trainer.data_info["source"] = self.source.to_json()  # lets `rgan evaluate` find the data
+                with self._lock:
+                    self.notes += [note for note in self.trainer.notes if note not in self.notes]
                 self.step = self.trainer.step_count
                 self.preview = self.trainer.preview()
             self._loop(cfg)
@@ -709,8 +717,8 @@ class RunRegistry:
     def resume(self, run_id: str, extra_steps: int | None = None) -> Run:
         """Continue a stopped or finished run from its last checkpoint (a new thread, same id).
 
-        A run that already reached its step count gets ``extra_steps`` more (default: half as many
-        again, at least 1,000).
+        A run that already reached its step count gets ``extra_steps`` more (default:
+        :func:`default_extra_steps`).
 
         Raises:
             ValueError: the run is still active or has no checkpoint.
@@ -726,7 +734,7 @@ class RunRegistry:
             old.join(timeout=5)
             train = old.train_config
             if old.step >= train.steps:
-                more = extra_steps if extra_steps is not None else max(1000, train.steps // 2)
+                more = extra_steps if extra_steps is not None else default_extra_steps(train.steps)
                 train = replace(train, steps=old.step + max(1, more))
             run = Run(
                 self,

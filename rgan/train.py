@@ -78,6 +78,12 @@ class TrainConfig:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}.")
         if not 0 <= self.label_smoothing < 0.5:
             raise ValueError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}.")
+        for name in ("beta1", "beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
+        for name in ("moment_weight", "gp_weight", "grad_clip"):
+            if not getattr(self, name) >= 0:  # also refuses NaN
+                raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 
 
 class TrainingDiverged(RuntimeError):
@@ -103,6 +109,17 @@ def resolve_device(name: str = "auto") -> torch.device:
     if name not in DEVICES:
         raise ValueError(f"device must be one of {DEVICES}, got {name!r}.")
     return torch.device(name)
+
+
+def batch_note(batch_size: int, n_sequences: int) -> str | None:
+    """Advice when a batch cannot be filled without repeats (batches are drawn with replacement)."""
+    if batch_size <= n_sequences:
+        return None
+    return (
+        f"Batch size {batch_size:,} is larger than the {n_sequences:,} training sequences, so every batch holds "
+        f"repeats: training works, but the extra rows cost time without new examples. Use a batch of "
+        f"{n_sequences:,} or fewer, or get more sequences with a shorter sequence length or a smaller stride."
+    )
 
 
 def _config_from_dict(cls: type, values: dict[str, Any]):
@@ -176,6 +193,7 @@ class Trainer:
         # 3 % at 128 (benchmarks/results/session4_2026-11-27.md). CUDA: not measured, left as it was.
         self._fuse_d = self.device.type == "cpu" and (model.d_cell == "gru" or model.d_hidden <= 64)
         self._real: torch.Tensor | np.ndarray | None = None
+        self.notes: list[str] = []  # advice on this configuration with this data (shown by the CLI and app)
         if data is not None:
             self._set_real(data.windows)
 
@@ -186,6 +204,7 @@ class Trainer:
                 f"real windows must have shape (N, {self.seq_len}, {self.n_features}), got {windows.shape}."
             )
         self._n_real = windows.shape[0]
+        self.notes = [note for note in (batch_note(self.train_config.batch_size, self._n_real),) if note]
         if windows.size * 4 <= _MAX_RESIDENT_BYTES:
             self._real = torch.as_tensor(np.ascontiguousarray(windows, dtype=np.float32), device=self.device)
         else:

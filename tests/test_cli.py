@@ -59,6 +59,15 @@ def test_train_on_csv_with_max_seconds(tmp_path: Path):
     assert list(pd.read_csv(sample).columns) == ["sample_id", "step", "temp", "hum"]
 
 
+def test_a_batch_larger_than_the_data_is_noted(tmp_path: Path):
+    csv = tmp_path / "short.csv"
+    pd.DataFrame({"x": range(40)}).to_csv(csv, index=False)
+    out = str(tmp_path / "o")
+    result = rgan("train", "--data", str(csv), "--seq-len", "16", "--steps", "2", "--out", out, *TINY, "--batch-size", "64")
+    assert result.returncode == 0, result.stderr
+    assert "note: Batch size 64 is larger than the 25 training sequences" in result.stderr
+
+
 def test_bad_data_exits_nonzero_with_one_line(tmp_path: Path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")

@@ -54,6 +54,13 @@ def test_run_finishes_and_persists(registry, tiny_model, tiny_train):
     assert run.trainer._pool is None  # server runs keep to their thread budget: no second thread
 
 
+def test_a_batch_larger_than_the_data_is_noted_on_the_run(registry, tiny_model, tiny_train):
+    run = start(registry, tiny_model, tiny_train, steps=3, batch_size=500)  # SOURCE gives 200 sequences
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    assert any("Batch size 500 is larger than the 200 training sequences" in n for n in run.snapshot().notes)
+    assert not start(registry, tiny_model, tiny_train, steps=1).snapshot().notes
+
+
 def test_ids_are_unguessable_and_private(registry, tiny_model, tiny_train):
     a = start(registry, tiny_model, tiny_train, steps=5)
     b = start(registry, tiny_model, tiny_train, steps=5, owner="bob")

@@ -57,6 +57,10 @@ def test_model_config_rejects(kwargs, message):
         ({"device": "tpu"}, "device must be one of ('auto', 'cpu', 'cuda', 'mps'), got 'tpu'."),
         ({"ema_decay": 1.0}, "ema_decay must be in [0, 1), got 1.0."),
         ({"corr_weight": -1.0}, "corr_weight must be a number >= 0, got -1.0."),
+        ({"beta1": 1.0}, "beta1 must be in [0, 1), got 1.0."),
+        ({"beta2": -0.1}, "beta2 must be in [0, 1), got -0.1."),
+        ({"grad_clip": float("nan")}, "grad_clip must be a number >= 0, got nan."),
+        ({"gp_weight": -1.0}, "gp_weight must be a number >= 0, got -1.0."),
     ],
 )
 def test_train_config_rejects(kwargs, message):
@@ -404,3 +408,14 @@ def test_d_realness_takes_read_only_windows_without_a_warning(tiny_data, tiny_mo
         warnings.simplefilter("error")
         realness = trainer.d_realness(windows)
     assert realness.shape == (4, tiny_data.seq_len) and ((realness > 0) & (realness < 1)).all()
+
+
+def test_a_batch_larger_than_the_data_gets_a_note(tiny_data, tiny_model, tiny_train):
+    n = tiny_data.n_sequences
+    fits = Trainer(tiny_data, tiny_model, tiny_train.__class__(batch_size=n, device="cpu"))
+    assert fits.notes == []
+    too_big = Trainer(tiny_data, tiny_model, tiny_train.__class__(batch_size=n + 1, device="cpu"))
+    (note,) = too_big.notes
+    assert f"Batch size {n + 1:,} is larger than the {n:,} training sequences" in note
+    assert f"Use a batch of {n:,} or fewer" in note
+    assert np.isfinite(too_big.step()["loss_d"])  # a note, not a refusal: it still trains

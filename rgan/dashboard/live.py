@@ -16,7 +16,7 @@ import streamlit as st
 
 from rgan import plots
 from rgan.dashboard import diagram, state, ui
-from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot
+from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot, default_extra_steps
 
 SLOW_KEY = "slow_motion"
 _ERROR_KEY = "train_control_error"
@@ -115,6 +115,10 @@ def _resume(run: Run) -> None:
     run.resume()
 
 
+def _continue(run_id: str, steps_key: str) -> None:
+    state.registry().resume(run_id, extra_steps=int(st.session_state[steps_key]))
+
+
 def _set_slow(run_id: str) -> None:
     run = state.registry().get(run_id)
     if run is not None:
@@ -131,17 +135,24 @@ def _controls(run: Run, snap: RunSnapshot) -> None:
     c = st.columns([1, 1, 1, 1.1, 1, 2.4], vertical_alignment="bottom")
     c[0].button("Pause", key="ctl_pause", icon=":material/pause:", disabled=snap.state not in (RUNNING, QUEUED),
                 on_click=_act, args=(run.pause,), width="stretch")
-    if snap.state in (STOPPED, FINISHED, FAILED):
-        label = "Continue" if snap.state == FINISHED else "Resume"
-        c[1].button(label, key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
+    more_key = f"more_n_{run.id}"
+    if snap.state == FINISHED:
+        c[1].button("Continue", key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
+                    args=(_continue, run.id, more_key), width="stretch",
+                    help="Train the number of steps beside it more, from the last checkpoint.")
+    elif snap.state in (STOPPED, FAILED):
+        c[1].button("Resume", key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
                     args=(state.registry().resume, run.id), width="stretch",
-                    help="Continue from the last checkpoint" + (" with more steps." if snap.state == FINISHED else "."))
+                    help="Go on from the last checkpoint up to the run's step count.")
     else:
         c[1].button("Resume", key="ctl_resume", icon=":material/play_arrow:", disabled=snap.state != PAUSED,
                     on_click=_act, args=(_resume, run), width="stretch")
     c[2].button("Stop", key="ctl_stop", icon=":material/stop:", disabled=not active, on_click=_act, args=(run.stop,),
                 width="stretch", help="End the run; a checkpoint is kept and it can be resumed later.")
-    c[3].number_input("Steps", 1, 10_000, 1, key="step_n", disabled=not active)
+    if snap.state == FINISHED:  # the steps that Continue adds
+        c[3].number_input("More steps", 1, 1_000_000, default_extra_steps(snap.total_steps), step=100, key=more_key)
+    else:
+        c[3].number_input("Steps", 1, 10_000, 1, key="step_n", disabled=not active)
     c[4].button("Step", key="ctl_step", icon=":material/skip_next:", disabled=not active, on_click=_act,
                 args=(_step, run), width="stretch", help="Train this many steps, then pause.")
     with c[5].popover("Change while training", icon=":material/tune:", disabled=not active, width="stretch"):
