@@ -111,6 +111,15 @@ def test_data_upload_shows_detected_layout():
     assert at.multiselect(key="d_features").options == ["Open", "Close"]
 
 
+def test_data_preview_table_gets_the_full_width_when_wide():
+    """Up to 4 features the table sits beside the chart; 5 (the built-in sines) would be cut off there."""
+    narrow = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
+    assert sum(len(c.dataframe) for c in narrow.columns) == 1
+    wide = open_page("pages/data.py")
+    assert wide.metric[1].value == "5" and len(wide.dataframe) == 1
+    assert sum(len(c.dataframe) for c in wide.columns) == 0
+
+
 def test_data_layout_override_and_features():
     at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
     at.multiselect(key="d_features").set_value(["Close"]).run()
@@ -234,6 +243,25 @@ def test_unknown_run_in_link_warns():
     assert "run" not in at.query_params
 
 
+def test_stabilisers_and_optimiser_settings_reach_the_run():
+    at = open_page("pages/train.py")
+    box = next(e for e in at.sidebar.expander if e.label == "Stabilisers and optimiser")
+    assert not box.proto.expanded, "closed while every value is the default"
+    chosen = {"t_moment_weight": 0.5, "t_label_smoothing": 0.1, "t_grad_clip": 0.0, "t_beta1": 0.0, "t_beta2": 0.99}
+    for key, value in chosen.items():
+        at.number_input(key=key).set_value(value)
+    at.checkbox(key="t_diff_moment").check()
+    at = start_tiny(at, steps=3)
+    assert not at.exception and not at.error
+    train = state.registry().get(at.query_params["run"]).train_config
+    assert (train.moment_weight, train.label_smoothing, train.grad_clip, train.beta1, train.beta2) == (0.5, 0.1, 0.0, 0.0, 0.99)
+    assert train.diff_moment is True
+    again = open_page("pages/train.py", me=at.query_params["me"], run=at.query_params["run"])
+    box = next(e for e in again.sidebar.expander if e.label == "Stabilisers and optimiser")
+    assert box.proto.expanded, "a refreshed page shows the run's settings, and opens the box that holds changed ones"
+    assert again.number_input(key="t_beta1").value == 0.0
+
+
 def test_controls_and_change_while_training():
     at = start_tiny(open_page("pages/train.py"), steps=100_000)
     run = state.registry().get(at.query_params["run"])
@@ -252,6 +280,22 @@ def test_controls_and_change_while_training():
     at.run()
     assert not at.exception
     assert at.button(key="ctl_resume").label == "Resume"
+
+
+def test_continue_a_finished_run_by_the_steps_chosen_beside_it():
+    run = tiny_run(steps=12)
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    run.join(5)
+    at = open_page("pages/train.py", me=OWNER, run=run.id)
+    more = at.number_input(key=f"more_n_{run.id}")
+    assert more.label == "More steps" and more.value == 1000  # the default: half again, at least 1,000
+    assert at.button(key="ctl_resume").label == "Continue"
+    more.set_value(7).run()
+    at.button(key="ctl_resume").click().run()
+    assert not at.exception and not at.error
+    again = state.registry().get(run.id)
+    wait_for(lambda: again.snapshot().state == FINISHED and again.snapshot().step == 19)
+    assert again.snapshot().total_steps == 19
 
 
 # ------------------------------------------------------------------------------------------ compare

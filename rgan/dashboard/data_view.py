@@ -98,7 +98,11 @@ def summary(data: SequenceData) -> None:
 
 def preview(data: SequenceData) -> None:
     names = data.feature_names
-    table, chart = st.columns([2, 3])
+    # A table of up to 4 features fits beside the chart; a wider one gets the page's full width below it.
+    if len(names) > 4:
+        chart, table = st.container(), st.container()
+    else:
+        table, chart = st.columns([2, 3])
     with table:
         if data.frame is not None:
             st.caption(f"First {min(PREVIEW_ROWS, len(data.frame)):,} rows of the table the model sees")

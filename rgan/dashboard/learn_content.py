@@ -294,7 +294,7 @@ FAILURE_MODES = (
         "D is much bigger or learns much faster than G. Once it is certain, its verdicts carry almost no "
         "information about *how* to improve, and D itself stops learning (its gradient vanishes).",
         "Shrink D or grow G, lower lr D or raise lr G, fewer D steps per G step, one-sided label "
-        "smoothing (`TrainConfig.label_smoothing`), or the WGAN-GP loss (a critic that stays informative when it wins). You can lower lr D and D steps "
+        "smoothing (*Stabilisers and optimiser* in the Train form), or the WGAN-GP loss (a critic that stays informative when it wins). You can lower lr D and D steps "
         "while the run trains (*Change while training*).",
         "d-wins",
     ),
@@ -306,7 +306,8 @@ FAILURE_MODES = (
         "Each player's step is so large that it overshoots: G chases where D *was*, D chases where G was, and "
         "neither settles. Without gradient clipping one huge gradient can wreck the weights.",
         "Lower both learning rates (try 10x lower), keep gradient clipping on, use Adam's β1 = 0.5 as the "
-        "defaults do. Changing the learning rates while training shows the effect on the same run.",
+        "defaults do (both under *Stabilisers and optimiser* in the Train form). Changing the learning rates "
+        "while training shows the effect on the same run.",
         "lr-too-high",
     ),
     FailureMode(

@@ -32,8 +32,10 @@ MISSING_LABELS = {
     "zero": "fill gaps with 0",
     "refuse": "refuse files with gaps",
 }
-_HIDDEN_TRAIN_FIELDS = ("beta1", "beta2", "moment_weight", "diff_moment", "corr_weight", "label_smoothing", "gp_weight",
-                       "grad_clip", "preview_size")
+# Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
+_ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "diff_moment", "label_smoothing", "gp_weight", "grad_clip",
+                          "beta1", "beta2")
+_HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
 
@@ -59,6 +61,9 @@ def train_form_filled() -> bool:
 def _defaults(prefix: str, cfg: Any) -> None:
     for f in fields(cfg):
         _init(prefix + f.name, getattr(cfg, f.name))
+        value = st.session_state[prefix + f.name]
+        if isinstance(getattr(cfg, f.name), float) and isinstance(value, int) and not isinstance(value, bool):
+            st.session_state[prefix + f.name] = float(value)  # a float widget refuses an int (e.g. from JSON)
 
 
 # ------------------------------------------------------------------------------------------ model
@@ -132,14 +137,57 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
              f"Default {TrainConfig().ema_decay:g}.")
     device = st.selectbox("Device", DEVICES, key=k + "device", format_func=device_label, persist_state=_KEEP)
     resolve_device(device)  # raises ValueError with what to pick instead
-    # Fields without a widget (moment_weight, beta1, ...) come from the defaults or a preset.
+    advanced = _advanced_controls(defaults)
+    # Fields without a widget (preview_size) come from the defaults or a preset.
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
-                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay))
+                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay), **advanced)
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:
         st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
     return TrainConfig(**base)
+
+
+def _advanced_controls(defaults: TrainConfig) -> dict[str, Any]:
+    """The loss terms and optimiser settings that keep training stable; open when one differs from
+    the default (e.g. set by a preset)."""
+    k = TRAIN_PREFIX
+    changed = any(st.session_state.get(k + name) != getattr(TrainConfig(), name) for name in _ADVANCED_TRAIN_FIELDS)
+    with st.expander("Stabilisers and optimiser", icon=":material/tune:", expanded=changed):
+        c1, c2 = st.columns(2)
+        values = dict(
+            moment_weight=c1.number_input(
+                "Moment loss weight", 0.0, 100.0, key=k + "moment_weight", step=0.1, format="%.2f", persist_state=_KEEP,
+                help="Adds to G's loss the gap between the per-step mean and spread of the fake and the real batch "
+                     f"(0 = off). Default {defaults.moment_weight:g}."),
+            corr_weight=c2.number_input(
+                "Correlation loss weight", 0.0, 100.0, key=k + "corr_weight", step=0.1, format="%.2f",
+                persist_state=_KEEP,
+                help="Adds the gap between real and generated correlations between features (0 = off)."),
+            label_smoothing=c1.number_input(
+                "Label smoothing (ns)", 0.0, 0.49, key=k + "label_smoothing", step=0.05, format="%.2f",
+                persist_state=_KEEP,
+                help="One-sided: D's target for real sequences becomes 1 minus this, so D cannot become certain. "
+                     "Non-saturating loss only."),
+            gp_weight=c2.number_input(
+                "Gradient penalty (wgan-gp)", 0.0, 1000.0, key=k + "gp_weight", step=1.0, format="%.1f",
+                persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
+            grad_clip=c1.number_input(
+                "Clip gradient norm", 0.0, 1e6, key=k + "grad_clip", step=1.0, format="%.1f", persist_state=_KEEP,
+                help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
+            beta1=c2.number_input(
+                "Adam β1", 0.0, 0.999, key=k + "beta1", step=0.1, format="%.3f", persist_state=_KEEP,
+                help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "
+                     "uses 0."),
+            beta2=c1.number_input(
+                "Adam β2", 0.0, 0.9999, key=k + "beta2", step=0.001, format="%.4f", persist_state=_KEEP,
+                help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
+            diff_moment=st.checkbox(
+                "Moment loss also matches step-to-step changes", key=k + "diff_moment", persist_state=_KEEP,
+                help="Also compares the mean and spread of the differences between consecutive steps "
+                     "(helps rough or noisy series)."),
+        )
+    return {name: (bool(v) if name == "diff_moment" else float(v)) for name, v in values.items()}
 
 
 # ------------------------------------------------------------------------------------------- data
