@@ -381,9 +381,18 @@ def grad_norm_figure(
                          max_points=max_points, uirevision=uirevision)
     if fig.data:
         # A format for every tick: by default a log axis labels the ticks between powers of ten with a
-        # bare digit ("2", "5"), which reads as a value without its decade.
-        fig.update_yaxes(type="log", tickformat=".2~g")
+        # bare digit ("2", "5"), which reads as a value without its decade. Full labels on all nine
+        # ticks of a decade would overlap, so spans of about one or two decades get ticks at 1, 2 and 5.
+        fig.update_yaxes(type="log", tickformat=".2~g", dtick="D2" if 0.6 <= _decades(fig) < 2.5 else None)
     return fig
+
+
+def _decades(fig: go.Figure) -> float:
+    """Powers of ten spanned by the positive y values of a figure's traces (0 when fewer than two)."""
+    ys = [np.asarray(t.y, dtype=float) for t in fig.data if t.y is not None]
+    y = np.concatenate(ys) if ys else np.empty(0)
+    y = y[np.isfinite(y) & (y > 0)]
+    return float(np.log10(y.max() / y.min())) if y.size >= 2 else 0.0
 
 
 def runs_loss_figure(

@@ -157,23 +157,24 @@ def _advanced_controls(defaults: TrainConfig) -> dict[str, Any]:
         c1, c2 = st.columns(2)
         values = dict(
             moment_weight=c1.number_input(
-                "Moment loss weight", 0.0, 100.0, key=k + "moment_weight", step=0.1, format="%.2f", persist_state=_KEEP,
-                help="Adds to G's loss the gap between the per-step mean and spread of the fake and the real batch "
-                     f"(0 = off). Default {defaults.moment_weight:g}."),
+                "Moment loss", 0.0, 100.0, key=k + "moment_weight", step=0.1, format="%.2f", persist_state=_KEEP,
+                help="Weight of a term in G's loss: the gap between the per-step mean and spread of the fake and "
+                     f"the real batch (0 = off). Default {defaults.moment_weight:g}."),
             corr_weight=c2.number_input(
-                "Correlation loss weight", 0.0, 100.0, key=k + "corr_weight", step=0.1, format="%.2f",
+                "Correlation loss", 0.0, 100.0, key=k + "corr_weight", step=0.1, format="%.2f",
                 persist_state=_KEEP,
-                help="Adds the gap between real and generated correlations between features (0 = off)."),
+                help="Weight of a term in G's loss: the gap between the real and generated correlations between "
+                     "features (0 = off)."),
             label_smoothing=c1.number_input(
-                "Label smoothing (ns)", 0.0, 0.49, key=k + "label_smoothing", step=0.05, format="%.2f",
+                "Label smoothing", 0.0, 0.49, key=k + "label_smoothing", step=0.05, format="%.2f",
                 persist_state=_KEEP,
                 help="One-sided: D's target for real sequences becomes 1 minus this, so D cannot become certain. "
                      "Non-saturating loss only."),
             gp_weight=c2.number_input(
-                "Gradient penalty (wgan-gp)", 0.0, 1000.0, key=k + "gp_weight", step=1.0, format="%.1f",
+                "Gradient penalty", 0.0, 1000.0, key=k + "gp_weight", step=1.0, format="%.1f",
                 persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
             grad_clip=c1.number_input(
-                "Clip gradient norm", 0.0, 1e6, key=k + "grad_clip", step=1.0, format="%.1f", persist_state=_KEEP,
+                "Gradient clip", 0.0, 1e6, key=k + "grad_clip", step=1.0, format="%.1f", persist_state=_KEEP,
                 help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
             beta1=c2.number_input(
                 "Adam β1", 0.0, 0.999, key=k + "beta1", step=0.1, format="%.3f", persist_state=_KEEP,
