@@ -139,7 +139,7 @@ def _controls(run: Run, snap: RunSnapshot) -> None:
     if snap.state == FINISHED:
         c[1].button("Continue", key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
                     args=(_continue, run.id, more_key), width="stretch",
-                    help="Train the number of steps beside it more, from the last checkpoint.")
+                    help="Go on for the number of steps in *More steps*, from the last checkpoint.")
     elif snap.state in (STOPPED, FAILED):
         c[1].button("Resume", key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
                     args=(state.registry().resume, run.id), width="stretch",
