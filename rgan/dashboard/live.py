@@ -10,11 +10,13 @@ the whole page is rerun so that polling starts or stops.
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
 from rgan import plots
+from rgan.train import changed_settings
 from rgan.dashboard import diagram, state, ui
 from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot, default_extra_steps
 
@@ -89,16 +91,27 @@ def _status(snap: RunSnapshot, slow: bool = False) -> None:
         f"D {m.d_cell.upper()} {m.d_hidden}×{m.d_layers} ({'per step' if m.d_per_step else 'per sequence'}) · "
         f"loss {t.loss} · lr G {snap.lr_g:g} · lr D {snap.lr_d:g} · D steps {snap.d_steps} · "
         f"batch {t.batch_size} · "
-        f"run {ui.short_id(snap.id)}"
+        + "".join(f"{text} · " for text in changed_settings(t))
+        + f"run {ui.short_id(snap.id)}"
     )
     queue = st.empty()  # one slot whether queued or not: the fragment's layout stays the same
     if snap.queue_position:
-        queue.info(f"Queued: position {snap.queue_position} — training starts when another run finishes.",
-                   icon=":material/hourglass_empty:")
+        queue.info(_queue_text(snap), icon=":material/hourglass_empty:")
     if snap.error:
         ui.show_error(snap.error)
     for note in snap.notes:
         st.caption(ui.md_escape(note))
+
+
+def _queue_text(snap: RunSnapshot) -> str:
+    """Where a queued run stands and, if this browser's own runs hold training slots, which ones."""
+    text = f"Queued: position {snap.queue_position} — training starts when another run finishes."
+    holding = [r for r in state.registry().list_runs(snap.owner) if r.id != snap.id and r.state in (RUNNING, PAUSED)]
+    if holding:
+        names = ", ".join(f"{r.state} run {ui.md_escape(r.source.name)} ({ui.short_id(r.id)})" for r in holding)
+        text += (f" Your {names} {'holds a training slot' if len(holding) == 1 else 'hold training slots'}: "
+                 "stop it in *Your runs* (its checkpoint is kept, it can be resumed) to start this one now.")
+    return text
 
 
 # ---------------------------------------------------------------------------------------- controls
@@ -115,8 +128,23 @@ def _resume(run: Run) -> None:
     run.resume()
 
 
+MORE_STEPS = (1, 1_000_000)  # what "More steps" (Continue) accepts
+STEP_N = (1, 10_000)  # what "Steps" (the Step button) accepts
+_LAST_MORE_KEY = "rgan_more_steps"  # the last "More steps" used, the next finished run's default
+
+
+def _count(key: str, label: str, bounds: tuple[int, int]) -> int:
+    """A whole number from the session (a control's box), or ValueError saying the range."""
+    value, (lo, hi) = st.session_state.get(key), bounds
+    if value is None or not lo <= value <= hi or value != int(value):
+        raise ValueError(f"{label} must be a whole number from {lo:,} to {hi:,}; it is {value}.")
+    return int(value)
+
+
 def _continue(run_id: str, steps_key: str) -> None:
-    state.registry().resume(run_id, extra_steps=int(st.session_state[steps_key]))
+    more = _count(steps_key, "More steps", MORE_STEPS)
+    st.session_state[_LAST_MORE_KEY] = more
+    state.registry().resume(run_id, extra_steps=more)
 
 
 def _set_slow(run_id: str) -> None:
@@ -126,7 +154,7 @@ def _set_slow(run_id: str) -> None:
 
 
 def _step(run: Run, update_d: bool = True, update_g: bool = True, n: int | None = None) -> None:
-    n = int(st.session_state.get("step_n", 1)) if n is None else n
+    n = _count("step_n", "Steps", STEP_N) if n is None else n
     run.step_once(n, update_d=update_d, update_g=update_g, slow=bool(st.session_state.get(SLOW_KEY, False)))
 
 
@@ -149,27 +177,34 @@ def _controls(run: Run, snap: RunSnapshot) -> None:
                     on_click=_act, args=(_resume, run), width="stretch")
     c[2].button("Stop", key="ctl_stop", icon=":material/stop:", disabled=not active, on_click=_act, args=(run.stop,),
                 width="stretch", help="End the run; a checkpoint is kept and it can be resumed later.")
+    problems: list[str] = []  # shown below; the buttons refuse such a number too
     if snap.state == FINISHED:  # the steps that Continue adds
-        c[3].number_input("More steps", 1, 1_000_000, default_extra_steps(snap.total_steps), step=100, key=more_key)
+        more = st.session_state.get(_LAST_MORE_KEY) or default_extra_steps(snap.total_steps)
+        ui.checked_number(c[3], "More steps", *MORE_STEPS, value=more, step=100, key=more_key, problems=problems)
     else:
-        c[3].number_input("Steps", 1, 10_000, 1, key="step_n", disabled=not active)
+        ui.checked_number(c[3], "Steps", *STEP_N, value=1, key="step_n", disabled=not active, problems=problems)
     c[4].button("Step", key="ctl_step", icon=":material/skip_next:", disabled=not active, on_click=_act,
                 args=(_step, run), width="stretch", help="Train this many steps, then pause.")
     with c[5].popover("Change while training", icon=":material/tune:", disabled=not active, width="stretch"):
         _change_settings(run, snap)
     error = st.session_state.pop(_ERROR_KEY, None)
-    if error:
-        ui.show_error(error)
+    for message in problems if not error else [error]:
+        ui.show_error(message)
 
 
 def _change_settings(run: Run, snap: RunSnapshot) -> None:
     with st.form(f"change_{run.id}", border=False):
         st.caption("Applied from the next step and marked on the loss chart.")
-        lr_g = st.number_input("lr G", 1e-6, 0.5, snap.lr_g, format="%.5f", step=1e-4, key=f"chg_lr_g_{run.id}")
-        lr_d = st.number_input("lr D", 1e-6, 0.5, snap.lr_d, format="%.5f", step=1e-4, key=f"chg_lr_d_{run.id}")
-        d_steps = st.number_input("D steps per G step", 1, 20, snap.d_steps, key=f"chg_d_steps_{run.id}")
+        problems: list[str] = []
+        num = partial(ui.checked_number, st, problems=problems)
+        lr_g = num("lr G", 1e-6, 0.5, value=snap.lr_g, format="%.5f", step=1e-4, key=f"chg_lr_g_{run.id}")
+        lr_d = num("lr D", 1e-6, 0.5, value=snap.lr_d, format="%.5f", step=1e-4, key=f"chg_lr_d_{run.id}")
+        d_steps = num("D steps per G step", 1, 20, value=snap.d_steps, key=f"chg_d_steps_{run.id}")
         if st.form_submit_button("Apply", type="primary"):
-            _act(run.update_settings, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps))
+            if problems:  # shown under the controls, where the popover's form closes
+                st.session_state[_ERROR_KEY] = " ".join(problems) + " Nothing was changed."
+            else:
+                _act(run.update_settings, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps))
 
 
 # ------------------------------------------------------------------------------------------ charts

@@ -27,6 +27,28 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+def _number_text(x: float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+
+def checked_number(where, label: str, lo: float, hi: float, *, key: str, problems: list[str], **kwargs) -> float:
+    """``where.number_input`` whose range is checked here, in Python, instead of in the browser.
+
+    Given ``min_value``/``max_value``, Streamlit's browser side refuses an entry outside them with a
+    red border and a tooltip, keeps the old value without saying so, and a form with such a field
+    does not submit at all. Here every entry comes through; one outside ``[lo, hi]`` (or empty)
+    adds a sentence to ``problems`` naming the field, its range and the entry. ``lo`` and ``hi``
+    also fix the widget's type: ints give whole numbers (step 1 unless ``step`` is given).
+    """
+    if isinstance(lo, int) and isinstance(hi, int):
+        kwargs.setdefault("step", 1)
+    value = where.number_input(label, key=key, **kwargs)
+    if value is None or not lo <= value <= hi:
+        entered = "nothing" if value is None else _number_text(value)
+        problems.append(f"{label} must be from {_number_text(lo)} to {_number_text(hi)}; it is {entered}.")
+    return value
+
+
 def show_error(message: object, what_to_do: str | None = None) -> None:
     """An error box with the (escaped) message; never a traceback."""
     text = md_escape(message)

@@ -8,11 +8,13 @@ settings survive a visit to another page. :func:`set_train_form` fills the Train
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
-from rgan.data import LAYOUTS, MISSING_POLICIES, DataConfig
+from rgan.dashboard import ui
+from rgan.data import LAYOUTS, MISSING_POLICIES, DataConfig, DataError
 from rgan.models import CELLS, ModelConfig
 from rgan.train import DEVICES, LOSSES, TrainConfig, resolve_device
 
@@ -37,6 +39,14 @@ _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "diff_moment", "label_
                           "beta1", "beta2")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
+
+
+class FormProblems(ValueError):
+    """Several fields of a form are out of range; ``messages`` has one sentence per field."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = list(messages)
 
 
 def _init(key: str, value: Any) -> None:
@@ -71,10 +81,13 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     """Generator and discriminator sizes.
 
     Raises:
+        FormProblems: numbers out of range (one sentence each).
         ValueError: an invalid combination (the message says which field).
     """
     _defaults(MODEL_PREFIX, defaults or ModelConfig())
     k = MODEL_PREFIX
+    problems: list[str] = []
+    num = partial(ui.checked_number, problems=problems)
     sizes: dict[str, Any] = {}  # g_cell, g_hidden, g_layers, d_cell, ...
     for net, title in (("g", "Generator (G)"), ("d", "Discriminator (D)")):
         st.markdown(f"**{title}**")
@@ -82,8 +95,10 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         who = net.upper()  # labels name their network: "G cell" / "D cell" (screen readers, tests)
         sizes[f"{net}_cell"] = c1.selectbox(f"{who} cell", CELLS, key=f"{k}{net}_cell", format_func=str.upper,
                                             persist_state=_KEEP)
-        sizes[f"{net}_hidden"] = int(c2.number_input(f"{who} hidden", 1, 1024, key=f"{k}{net}_hidden", persist_state=_KEEP))
-        sizes[f"{net}_layers"] = int(c3.number_input(f"{who} layers", 1, 6, key=f"{k}{net}_layers", persist_state=_KEEP))
+        sizes[f"{net}_hidden"] = num(c2, f"{who} hidden", 1, 1024, problems=problems,
+                                                   key=f"{k}{net}_hidden", persist_state=_KEEP)
+        sizes[f"{net}_layers"] = num(c3, f"{who} layers", 1, 6, problems=problems,
+                                                   key=f"{k}{net}_layers", persist_state=_KEEP)
     d_per_step = st.radio(
         "D judges", [True, False], key=k + "d_per_step", horizontal=True, persist_state=_KEEP,
         format_func=lambda v: "every step" if v else "whole sequence",
@@ -91,10 +106,12 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     )
     st.caption("Hidden: units per layer. Noise: random numbers G gets at every step, and once per sequence (0 = off).")
     c1, c2 = st.columns(2)
-    noise_dim = c1.number_input("Noise per step", 1, 256, key=k + "noise_dim", persist_state=_KEEP)
-    static_noise_dim = c2.number_input("Noise per sequence", 0, 256, key=k + "static_noise_dim", persist_state=_KEEP)
+    noise_dim = num(c1, "Noise per step", 1, 256, key=k + "noise_dim", persist_state=_KEEP)
+    static_noise_dim = num(c2, "Noise per sequence", 0, 256, key=k + "static_noise_dim", persist_state=_KEEP)
+    if problems:
+        raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
-                       **sizes)
+                       **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
 
 # --------------------------------------------------------------------------------------- training
@@ -113,82 +130,84 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     """Loss, learning rates, D steps, batch, steps, seed, device.
 
     Raises:
+        FormProblems: numbers out of range (one sentence each).
         ValueError: an invalid value or an unavailable device.
     """
     defaults = defaults or TrainConfig()
     _defaults(TRAIN_PREFIX, defaults)
     k = TRAIN_PREFIX
+    problems: list[str] = []
+    num = partial(ui.checked_number, problems=problems)
     loss = st.selectbox("Loss", LOSSES, key=k + "loss", format_func=LOSS_LABELS.get, persist_state=_KEEP)
     c1, c2 = st.columns(2)
-    lr_g = c1.number_input("lr G", 1e-6, 0.5, key=k + "lr_g", format="%.5f", step=1e-4, persist_state=_KEEP,
-                           help="Generator learning rate (Adam).")
-    lr_d = c2.number_input("lr D", 1e-6, 0.5, key=k + "lr_d", format="%.5f", step=1e-4, persist_state=_KEEP,
-                           help="Discriminator learning rate (Adam).")
-    d_steps = c1.number_input("D steps per G step", 1, 20, key=k + "d_steps", persist_state=_KEEP)
-    batch_size = c2.number_input("Batch size", 1, 4096, key=k + "batch_size", persist_state=_KEEP)
-    steps = c1.number_input("Steps", 1, 1_000_000, key=k + "steps", step=100, persist_state=_KEEP,
-                            help="Generator updates in the whole run.")
-    seed = c2.number_input("Seed", 0, 2**31 - 1, key=k + "seed", persist_state=_KEEP)
-    ema_decay = st.number_input(
-        "Sample from G's weight average (decay)", 0.0, 0.9999, key=k + "ema_decay", format="%.4f", step=0.001,
+    lr_g = num(c1, "lr G", 1e-6, 0.5, key=k + "lr_g", format="%.5f", step=1e-4, persist_state=_KEEP,
+               help="Generator learning rate (Adam).")
+    lr_d = num(c2, "lr D", 1e-6, 0.5, key=k + "lr_d", format="%.5f", step=1e-4, persist_state=_KEEP,
+               help="Discriminator learning rate (Adam).")
+    d_steps = num(c1, "D steps per G step", 1, 20, key=k + "d_steps", persist_state=_KEEP)
+    batch_size = num(c2, "Batch size", 1, 4096, key=k + "batch_size", persist_state=_KEEP)
+    steps = num(c1, "Steps", 1, 1_000_000, key=k + "steps", step=100, persist_state=_KEEP,
+                help="Generator updates in the whole run.")
+    seed = num(c2, "Seed", 0, 2**31 - 1, key=k + "seed", persist_state=_KEEP)
+    ema_decay = num(
+        st, "Sample from G's weight average (decay)", 0.0, 0.9999, key=k + "ema_decay", format="%.4f", step=0.001,
         persist_state=_KEEP,
         help="Samples and previews come from an exponential moving average of G's weights, which smooths out the "
              "back-and-forth of adversarial training (0 = off: show G itself, as the teaching presets do). "
              f"Default {TrainConfig().ema_decay:g}.")
     device = st.selectbox("Device", DEVICES, key=k + "device", format_func=device_label, persist_state=_KEEP)
     resolve_device(device)  # raises ValueError with what to pick instead
-    advanced = _advanced_controls(defaults)
+    advanced = _advanced_controls(defaults, problems)
+    if problems:
+        raise FormProblems(problems)
     # Fields without a widget (preview_size) come from the defaults or a preset.
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
-                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay), **advanced)
+                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay),
+                **{name: (bool(v) if name == "diff_moment" else float(v)) for name, v in advanced.items()})
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:
         st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
     return TrainConfig(**base)
 
 
-def _advanced_controls(defaults: TrainConfig) -> dict[str, Any]:
-    """The loss terms and optimiser settings that keep training stable; open when one differs from
-    the default (e.g. set by a preset)."""
+def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, Any]:
+    """The loss terms and optimiser settings that keep training stable, as entered (range problems go
+    to ``problems``); open when one differs from the default (e.g. set by a preset)."""
     k = TRAIN_PREFIX
+    num = partial(ui.checked_number, problems=problems)
     changed = any(st.session_state.get(k + name) != getattr(TrainConfig(), name) for name in _ADVANCED_TRAIN_FIELDS)
     with st.expander("Stabilisers and optimiser", icon=":material/tune:", expanded=changed):
         c1, c2 = st.columns(2)
         values = dict(
-            moment_weight=c1.number_input(
-                "Moment loss", 0.0, 100.0, key=k + "moment_weight", step=0.1, format="%.2f", persist_state=_KEEP,
+            moment_weight=num(c1, "Moment loss", 0.0, 100.0, key=k + "moment_weight", step=0.1, format="%.2f",
+                persist_state=_KEEP,
                 help="Weight of a term in G's loss: the gap between the per-step mean and spread of the fake and "
                      f"the real batch (0 = off). Default {defaults.moment_weight:g}."),
-            corr_weight=c2.number_input(
-                "Correlation loss", 0.0, 100.0, key=k + "corr_weight", step=0.1, format="%.2f",
+            corr_weight=num(c2, "Correlation loss", 0.0, 100.0, key=k + "corr_weight", step=0.1, format="%.2f",
                 persist_state=_KEEP,
                 help="Weight of a term in G's loss: the gap between the real and generated correlations between "
                      "features (0 = off)."),
-            label_smoothing=c1.number_input(
-                "Label smoothing", 0.0, 0.49, key=k + "label_smoothing", step=0.05, format="%.2f",
+            label_smoothing=num(c1, "Label smoothing", 0.0, 0.49, key=k + "label_smoothing", step=0.05, format="%.2f",
                 persist_state=_KEEP,
                 help="One-sided: D's target for real sequences becomes 1 minus this, so D cannot become certain. "
                      "Non-saturating loss only."),
-            gp_weight=c2.number_input(
-                "Gradient penalty", 0.0, 1000.0, key=k + "gp_weight", step=1.0, format="%.1f",
+            gp_weight=num(c2, "Gradient penalty", 0.0, 1000.0, key=k + "gp_weight", step=1.0, format="%.1f",
                 persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
-            grad_clip=c1.number_input(
-                "Gradient clip", 0.0, 1e6, key=k + "grad_clip", step=1.0, format="%.1f", persist_state=_KEEP,
+            grad_clip=num(c1, "Gradient clip", 0.0, 1e6, key=k + "grad_clip", step=1.0, format="%.1f",
+                persist_state=_KEEP,
                 help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
-            beta1=c2.number_input(
-                "Adam β1", 0.0, 0.999, key=k + "beta1", step=0.1, format="%.3f", persist_state=_KEEP,
+            beta1=num(c2, "Adam β1", 0.0, 0.999, key=k + "beta1", step=0.1, format="%.3f", persist_state=_KEEP,
                 help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "
                      "uses 0."),
-            beta2=c1.number_input(
-                "Adam β2", 0.0, 0.9999, key=k + "beta2", step=0.001, format="%.4f", persist_state=_KEEP,
+            beta2=num(c1, "Adam β2", 0.0, 0.9999, key=k + "beta2", step=0.001, format="%.4f", persist_state=_KEEP,
                 help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
             diff_moment=st.checkbox(
                 "Moment loss also matches step-to-step changes", key=k + "diff_moment", persist_state=_KEEP,
                 help="Also compares the mean and spread of the differences between consecutive steps "
                      "(helps rough or noisy series)."),
         )
-    return {name: (bool(v) if name == "diff_moment" else float(v)) for name, v in values.items()}
+    return values
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -200,17 +219,28 @@ def _column_picker(label: str, key: str, columns: list[str], help: str) -> str |
     return None if value == AUTO else value
 
 
-def window_options(prefix: str, seq_len: int = 24, stride: int = 1) -> tuple[int, int]:
+def window_options(prefix: str, seq_len: int = 24, stride: int = 1, with_stride: bool = True) -> tuple[int, int]:
+    """Sequence length and stride inputs; ``with_stride=False`` (data generated as separate sequences)
+    draws the stride disabled and returns 1."""
     # The current value goes in as the widget's default too, not only through its session-state key:
     # when the panel above grows (a new file's column pickers appear after its first read) the browser
     # rebuilds these inputs, and a rebuilt input shows, and sends back, its default (else the minimum, 2).
     seq_len = int(st.session_state.get(prefix + "seq_len", seq_len))
     stride = int(st.session_state.get(prefix + "stride", stride))
     c1, c2 = st.columns(2)
-    seq_len = c1.number_input("Sequence length (seq_len)", 2, 2000, seq_len, key=prefix + "seq_len",
-                              help="Time steps per training sequence (window).")
-    stride = c2.number_input("Stride", 1, 10_000, stride, key=prefix + "stride",
-                             help="Steps between the starts of consecutive windows (1 = every possible window).")
+    problems: list[str] = []
+    seq_len = ui.checked_number(c1, "Sequence length (seq_len)", 2, 2000, value=seq_len, key=prefix + "seq_len",
+                                problems=problems, help="Time steps per training sequence (window).")
+    if with_stride:
+        stride = ui.checked_number(c2, "Stride", 1, 10_000, value=stride, key=prefix + "stride", problems=problems,
+                                   help="Steps between the starts of consecutive windows (1 = every possible window).")
+    else:
+        stride = 1
+        c2.number_input("Stride", value=1, disabled=True, key=prefix + "stride_off",
+                        help="This data set is generated as separate sequences of seq_len steps, so there are no "
+                             "windows to space out; choose the number of sequences under *Size of the synthetic data*.")
+    if problems:
+        raise DataError(" ".join(problems))
     return int(seq_len), int(stride)
 
 
@@ -275,11 +305,15 @@ def train_form(key: str = "train_form") -> tuple[ModelConfig | None, TrainConfig
     with st.form(key, border=False, enter_to_submit=False):
         try:
             model = model_controls()
+        except FormProblems as e:
+            errors += e.messages
         except ValueError as e:
             errors.append(str(e))
         st.markdown("**Training**")
         try:
             train = training_controls()
+        except FormProblems as e:
+            errors += e.messages
         except ValueError as e:
             errors.append(str(e))
         started = st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:", width="stretch")
