@@ -158,6 +158,7 @@ def _stocks(seq_len: int, n_samples: int | None, n_features: int | None, stride:
     config = DataConfig(layout="time_rows", seq_len=seq_len, stride=stride, features=features)
     data = load_csv(STOCKS_CSV, config, name="stocks")
     data.report.notes.append(info.description)
+    data.report.layout_reason = "built-in daily price table: rows are trading days, windows slide along them"
     if n_samples is not None:
         data.windows = data.windows[: int(n_samples)]
     return data

@@ -9,7 +9,7 @@ import streamlit as st
 from rgan import plots
 from rgan.cli import samples_frame
 from rgan.dashboard import state, ui, widgets
-from rgan.data import DataConfig, SequenceData
+from rgan.data import DataConfig, DataError, SequenceData
 from rgan.datasets import list_datasets
 from rgan.runs import DataSource
 
@@ -18,24 +18,46 @@ _FILE_KEY = "csv_digest"
 PREVIEW_ROWS = 200
 
 
+_SHOWN_KEY = "ds_shown"  # the data choice the built-in inputs were last set from
+
+
+def _show_current_dataset(current: DataSource, names: set[str]) -> None:
+    """Set the built-in inputs to the data training uses, when that choice changed (e.g. a Learn
+    experiment chose its own sizes) or the inputs were dropped (Streamlit forgets a page's widgets
+    when another page is shown). Changes the user makes afterwards are left alone."""
+    chosen = repr(current.to_json())
+    if "ds_name" in st.session_state and st.session_state.get(_SHOWN_KEY) == chosen:
+        return
+    st.session_state[_SHOWN_KEY] = chosen
+    builtin = current.kind == "dataset" and current.name in names
+    params = current.params if builtin else {}
+    st.session_state["ds_name"] = current.name if builtin else "sines"
+    st.session_state["ds_seq_len"] = current.config.seq_len if builtin else 24
+    st.session_state["ds_stride"] = current.config.stride if builtin else 1
+    for key in ("n_samples", "n_features", "seed"):
+        st.session_state["ds_" + key] = int(params.get(key, 0))
+
+
 def dataset_source() -> DataSource:
     """A built-in data set with its window sizes (and sizes of the synthetic ones)."""
     infos = {i.name: i for i in list_datasets()}
-    current = state.current_source()
-    if "ds_name" not in st.session_state:
-        st.session_state["ds_name"] = current.name if current.kind == "dataset" and current.name in infos else "sines"
+    _show_current_dataset(state.current_source(), set(infos))
     name = st.selectbox("Data set", list(infos), key="ds_name",
                         format_func=lambda n: f"{infos[n].title} ({infos[n].kind})")
     st.caption(infos[name].description)
-    seq_len, stride = widgets.window_options("ds_")
+    seq_len, stride = widgets.window_options("ds_", with_stride=infos[name].kind != "synthetic")
     params = {}
     if infos[name].kind == "synthetic":
         with st.expander("Size of the synthetic data"):
             c1, c2, c3 = st.columns(3)
-            n_samples = c1.number_input("Sequences", 0, 100_000, 0, step=500, key="ds_n_samples",
-                                        help="0 = the data set's default.")
-            n_features = c2.number_input("Features", 0, 64, 0, key="ds_n_features", help="0 = the data set's default.")
-            seed = c3.number_input("Seed", 0, 2**31 - 1, 0, key="ds_seed")
+            problems: list[str] = []
+            n_samples = ui.checked_number(c1, "Sequences", 0, 100_000, step=500, key="ds_n_samples",
+                                          problems=problems, help="0 = the data set's default.")
+            n_features = ui.checked_number(c2, "Features", 0, 64, key="ds_n_features", problems=problems,
+                                           help="0 = the data set's default.")
+            seed = ui.checked_number(c3, "Seed", 0, 2**31 - 1, key="ds_seed", problems=problems)
+            if problems:
+                raise DataError(" ".join(problems))
             params = {k: int(v) for k, v in (("n_samples", n_samples), ("n_features", n_features)) if v}
             if seed:
                 params["seed"] = int(seed)
@@ -64,6 +86,14 @@ def csv_source() -> tuple[DataSource | None, str | None]:
         "CSV file (comma, semicolon or tab separated)", type=["csv", "txt", "tsv"], key="data_file"
     )
     if upload is None:
+        current = state.current_source()
+        if current.kind == "csv" and current.csv_bytes is not None:
+            # The uploader forgets its file when the page is left; the file in use is kept with the choice.
+            c = current.config
+            st.info(f"Showing **{ui.md_escape(current.name)}**, the file training uses (sequence length "
+                    f"{c.seq_len}, stride {c.stride}, layout {c.layout}). To read it differently, upload it again; "
+                    "to use another file, upload that one.", icon=":material/description:")
+            return current, None
         st.info("Choose a file: rows as time steps, one sequence per row, or a long table with an id column "
                 "all work. Up to 50 MB.", icon=":material/upload_file:")
         return None, None
