@@ -147,6 +147,7 @@ class RunSnapshot:
     substep: tuple[str, str] | None  # (phase, name) of the sub-step that just ran, in slow mode
     notes: list[str]
     extra: dict[str, Any]
+    owner: str = ""  # the browser token that started it
 
     @property
     def finished(self) -> bool:
@@ -285,6 +286,7 @@ class Run:
             left = self.train_config.steps - self.step
             return RunSnapshot(
                 id=self.id,
+                owner=self.owner,
                 name=self.source.name,
                 state=self.state,
                 error=self.error,
@@ -439,6 +441,7 @@ class Run:
             keep = sum(1 for s in self.history["step"] if s <= step)
             for key in self.history:
                 del self.history[key][keep:]
+            self.evolution = [(s, preview) for s, preview in self.evolution if s <= step]
 
     def _loop(self, cfg: RunnerConfig) -> None:
         trainer = self.trainer
@@ -752,6 +755,7 @@ class RunRegistry:
             )
             run.lr_g, run.lr_d, run.d_steps = old.lr_g, old.lr_d, old.d_steps
             run.feature_names = old.feature_names
+            run.evolution = list(old.evolution)  # kept in memory only: it survives a resume, not a restart
             self._runs[run_id] = run
             self._queue.append(run_id)
         run.persist_initial()

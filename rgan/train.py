@@ -111,6 +111,18 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
+def settings_notes(train: TrainConfig) -> list[str]:
+    """Advice on settings that have no effect with the chosen loss."""
+    notes, default = [], TrainConfig()
+    if train.loss == "wgan-gp" and train.label_smoothing > 0:
+        notes.append(f"Label smoothing ({train.label_smoothing:g}) applies to the non-saturating loss only; this "
+                     "WGAN-GP run ignores it.")
+    if train.loss == "ns" and train.gp_weight != default.gp_weight:
+        notes.append(f"The gradient penalty ({train.gp_weight:g}) applies to the WGAN-GP loss only; this "
+                     "non-saturating run ignores it.")
+    return notes
+
+
 def batch_note(batch_size: int, n_sequences: int) -> str | None:
     """Advice when a batch cannot be filled without repeats (batches are drawn with replacement)."""
     if batch_size <= n_sequences:
@@ -193,7 +205,7 @@ class Trainer:
         # 3 % at 128 (benchmarks/results/session4_2026-11-27.md). CUDA: not measured, left as it was.
         self._fuse_d = self.device.type == "cpu" and (model.d_cell == "gru" or model.d_hidden <= 64)
         self._real: torch.Tensor | np.ndarray | None = None
-        self.notes: list[str] = []  # advice on this configuration with this data (shown by the CLI and app)
+        self.notes: list[str] = settings_notes(self.train_config)  # advice on these settings and data (CLI and app show it)
         if data is not None:
             self._set_real(data.windows)
 
@@ -204,7 +216,8 @@ class Trainer:
                 f"real windows must have shape (N, {self.seq_len}, {self.n_features}), got {windows.shape}."
             )
         self._n_real = windows.shape[0]
-        self.notes = [note for note in (batch_note(self.train_config.batch_size, self._n_real),) if note]
+        batch = batch_note(self.train_config.batch_size, self._n_real)
+        self.notes = settings_notes(self.train_config) + ([batch] if batch else [])
         if windows.size * 4 <= _MAX_RESIDENT_BYTES:
             self._real = torch.as_tensor(np.ascontiguousarray(windows, dtype=np.float32), device=self.device)
         else:
@@ -665,6 +678,28 @@ def _correlation(x: torch.Tensor) -> torch.Tensor:
     cov = flat.T @ flat / flat.shape[0]
     std = cov.diagonal().clamp_min(1e-8).sqrt()
     return cov / (std[:, None] * std[None, :])
+
+
+_SETTING_LABELS = {  # training settings outside the everyday ones, as a run's caption names them
+    "moment_weight": "moment loss", "diff_moment": "moment of changes", "corr_weight": "correlation loss",
+    "label_smoothing": "label smoothing", "gp_weight": "gradient penalty", "grad_clip": "gradient clip",
+    "beta1": "β1", "beta2": "β2", "ema_decay": "weight average",
+}
+
+
+def changed_settings(train: TrainConfig) -> list[str]:
+    """The stabiliser and optimiser settings of ``train`` that differ from the defaults, as short
+    texts ("label smoothing 0.1", "gradient clip off"), so a run's caption can say how it differs."""
+    default, texts = TrainConfig(), []
+    for name, label in _SETTING_LABELS.items():
+        value = getattr(train, name)
+        if value != getattr(default, name):
+            if isinstance(value, bool):
+                shown = "on" if value else "off"
+            else:  # 0 switches a term or clipping off; for the betas it is a value like any other
+                shown = "off" if value == 0 and not name.startswith("beta") else f"{value:g}"
+            texts.append(f"{label} {shown}")
+    return texts
 
 
 def config_summary(model: ModelConfig, train: TrainConfig) -> dict[str, Any]:

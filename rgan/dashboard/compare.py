@@ -25,7 +25,7 @@ from rgan.cli import samples_frame
 from rgan.dashboard import evaluate, state, ui
 from rgan.data import SequenceData
 from rgan.runs import Run, RunRegistry
-from rgan.train import Trainer
+from rgan.train import Trainer, changed_settings
 
 T = TypeVar("T")
 
@@ -374,6 +374,7 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
             "lr D": run.lr_d,
             "D steps": run.d_steps,
             "Batch": t.batch_size,
+            "Other settings": ", ".join(changed_settings(t)),
             **_scores_of(run.id),
         })
     frame = pd.DataFrame.from_records(records)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from rgan import plots
 from rgan.dashboard import state, ui
-from rgan.runs import ACTIVE_STATES, Run, RunRegistry
+from rgan.runs import ACTIVE_STATES, FAILED, FINISHED, STOPPED, Run, RunRegistry
 from rgan.train import Trainer
 
 MAX_LISTED = 20
@@ -41,17 +41,22 @@ def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
             if is_open and run.state in ACTIVE_STATES:
                 # This list is drawn with the page, not polled: an active run's state and step would go
                 # stale here (a resumed run read "queued" above its live "running" badge), so point below.
-                c1.text(f"▶ {run.source.name} · {ui.short_id(run.id)} · training, live below")
+                c1.text(f"▶ {run.source.name} · {ui.short_id(run.id)} · open below, where its state is live")
             else:
                 mark = "▶ " if is_open else ""
                 c1.text(mark + ui.run_label(run.id, run.source.name, run.state, run.step, run.train_config.steps))
             c2.button("Open", key=f"open_{run.id}", on_click=_attach, args=(run.id,),
                       disabled=current is not None and run.id == current.id, width="stretch")
-            can_resume = run.state not in ACTIVE_STATES and run.checkpoint_path.exists()
+            # A finished run goes on by a number of steps the user picks: that box is beside Continue
+            # in the run's own panel, so here it only opens.
+            can_resume = run.state in (STOPPED, FAILED) and run.checkpoint_path.exists()
+            if run.state == FINISHED:
+                why = "Finished: open it and press Continue with the number of steps you want."
+            else:
+                why = "Go on from the last checkpoint." if can_resume else \
+                    "Only stopped runs with a checkpoint can be resumed; pause or stop a run in its panel."
             c3.button("Resume", key=f"resume_{run.id}", on_click=_resume, args=(reg, run.id),
-                      disabled=not can_resume, width="stretch",
-                      help="Continue from the last checkpoint." if can_resume
-                      else "Only stopped or finished runs with a checkpoint can be resumed.")
+                      disabled=not can_resume, width="stretch", help=why)
         if len(runs) > MAX_LISTED:
             st.caption(f"… and {len(runs) - MAX_LISTED} older runs.")
         error = st.session_state.pop("runs_error", None)
