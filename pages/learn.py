@@ -32,7 +32,8 @@ with st.container(border=True):
                  "rates each run's samples.")
 st.caption(f"Presets train on {PRESETS['healthy'].source.params['n_samples']:,} sines (24 steps × 2 features) and "
            "fill in the Train form with their settings, so you can change one thing and start again. Starting an "
-           "experiment stops your previous one (resume it from *Your runs* on the Train page).")
+           "experiment stops your previous experiment (resume it from *Your runs* on the Train page); a run of "
+           "your own that is training or paused keeps its place, and the experiment may wait for it.")
 
 tabs = st.tabs(["What a GAN is", "Recurrent G and D", "Reading the charts", "Failure modes",
                 "Why the naive version fails", "The article's questions", "Your experiments"], key="learn_tab")

@@ -382,8 +382,11 @@ def grad_norm_figure(
     if fig.data:
         # A format for every tick: by default a log axis labels the ticks between powers of ten with a
         # bare digit ("2", "5"), which reads as a value without its decade. Full labels on all nine
-        # ticks of a decade would overlap, so spans of about one or two decades get ticks at 1, 2 and 5.
-        fig.update_yaxes(type="log", tickformat=".2~g", dtick="D2" if 0.6 <= _decades(fig) < 2.5 else None)
+        # ticks of a decade would overlap, so spans of about one or two decades get ticks at 1, 2 and 5,
+        # and wider ones (up to 8 decades) one tick per power of ten; "~g" writes 100, not 1e+2.
+        span = _decades(fig)
+        dtick = None if span < 0.6 or span >= 8 else ("D2" if span < 2.5 else 1)
+        fig.update_yaxes(type="log", tickformat="~g", dtick=dtick)
     return fig
 
 

@@ -217,8 +217,9 @@ CHARTS = (
     ),
     ChartGuide(
         "Gradient norms",
-        "the size of each network's gradient at every update, on a log scale (D red, G green). Gradients are "
-        "clipped to 10 by default, so a line flat at 10 means clipping is at work.",
+        "the size of each network's gradient at every update, on a log scale (D red, G green), measured before "
+        "clipping: above 10 (the default *Gradient clip*) the update is scaled down to a norm of 10, so the "
+        "part of a line above 10 shows how much clipping is holding back.",
         "values between about 0.01 and 10 that stay within a factor of ten or so.",
         "a line shooting up by powers of ten (exploding: learning rate too high, no clipping); a line "
         "sinking towards 1e-6 or below (vanishing: that network has stopped learning).",
