@@ -125,3 +125,16 @@ def test_starting_an_experiment_stops_the_previous_one():
         time.sleep(0.1)
     assert first.snapshot().state == "stopped"
     assert {r.extra["preset"] for r in owner_runs(at)} == {"healthy", "d-wins"}
+
+
+def test_the_data_page_shows_the_data_an_experiment_chose():
+    """A preset trains on 2,000 sines of 2 features; the Data page showed the default 10,000 x 5 under
+    the same name."""
+    at = open_learn(me=OWNER)
+    at.button(key="preset_healthy").click().run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    params = PRESETS["healthy"].source.params
+    assert [m.value for m in at.metric][:2] == [f"{params['n_samples']:,}", str(params["n_features"])]
+    assert at.number_input(key="ds_n_samples").value == params["n_samples"]
+    assert any(s.value == "Training will use sines." for s in at.success)

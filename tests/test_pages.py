@@ -100,6 +100,17 @@ def test_data_page_shows_builtin_summary():
     assert len(at.get("plotly_chart")) == 1
 
 
+def test_stride_applies_only_to_data_with_windows():
+    at = open_page("pages/data.py")  # sines: generated as separate sequences
+    assert at.number_input(key="ds_stride_off").disabled
+    at.selectbox(key="ds_name").set_value("stocks").run()
+    assert not at.number_input(key="ds_stride").disabled
+    at.number_input(key="ds_stride").set_value(10).run()
+    assert not at.exception
+    assert "rows are trading days" in text_of(at.markdown)
+    assert at.metric[0].value == f"{(3685 - 24) // 10 + 1:,}"
+
+
 def test_data_upload_shows_detected_layout():
     at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
     assert not at.exception
@@ -210,7 +221,7 @@ def test_runs_list_does_not_show_a_stale_state_for_the_open_active_run():
         assert not at.exception
         texts = [t.value for t in at.text]
         (open_row,) = [t for t in texts if t.startswith("▶")]
-        assert "training, live below" in open_row and "step" not in open_row, open_row
+        assert "open below, where its state is live" in open_row and "step" not in open_row, open_row
         assert any(done.id[:8] in t and "finished" in t for t in texts), texts  # other runs keep their state
     finally:
         active.stop()
@@ -262,10 +273,56 @@ def test_stabilisers_and_optimiser_settings_reach_the_run():
     assert again.number_input(key="t_beta1").value == 0.0
 
 
+def test_out_of_range_numbers_are_named_and_start_nothing():
+    at = open_page("pages/train.py")
+    at.number_input(key="m_g_hidden").set_value(5000)
+    at.number_input(key="t_lr_g").set_value(5.0)
+    at.number_input(key="t_beta1").set_value(1.5)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    shown = text_of(at.error)
+    for message in ("G hidden must be from 1 to 1,024; it is 5,000.", "lr G must be from 1e-06 to 0.5; it is 5.",
+                    "Adam β1 must be from 0 to 0.999; it is 1.5."):
+        assert message in shown, shown
+    assert "run" not in at.query_params and not state.registry().list_runs(at.query_params["me"])
+
+
+def test_a_queued_run_names_the_own_run_that_holds_the_slot(monkeypatch):
+    monkeypatch.setenv("RGAN_MAX_RUNS", "1")  # read when the registry is made, at its first use below
+    first = tiny_run(steps=100_000)
+    wait_for(lambda: first.snapshot().step > 0)
+    first.pause()
+    wait_for(lambda: first.snapshot().state == "paused")
+    second = tiny_run(steps=5)
+    assert second.snapshot().queue_position == 1
+    at = open_page("pages/train.py", me=OWNER, run=second.id)
+    shown = text_of(at.info)
+    assert f"Your paused run sines ({first.id[:8]}) holds a training slot" in shown, shown
+
+
+def test_a_runs_caption_names_its_changed_stabilisers():
+    run = tiny_run(steps=3)
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    plain = text_of(open_page("pages/train.py", me=OWNER, run=run.id).caption)
+    assert "label smoothing" not in plain and "β1" not in plain
+    x = np.random.default_rng(0).random((64, 8, 2)).astype(np.float32)
+    source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
+    model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=4, d_hidden=4, g_layers=1)
+    train = TrainConfig(batch_size=8, steps=3, device="cpu", label_smoothing=0.1, beta1=0.0, grad_clip=0.0)
+    other = state.registry().start(source, model, train, OWNER, data=from_array(x, ["a", "b"], DataConfig(seq_len=8)))
+    wait_for(lambda: other.snapshot().state == FINISHED)
+    shown = text_of(open_page("pages/train.py", me=OWNER, run=other.id).caption)
+    assert "label smoothing 0.1 · gradient clip off · β1 0 ·" in shown, shown
+
+
 def test_controls_and_change_while_training():
     at = start_tiny(open_page("pages/train.py"), steps=100_000)
     run = state.registry().get(at.query_params["run"])
     wait_for(lambda: run.snapshot().step > 0)
+    at.number_input(key=f"chg_lr_g_{run.id}").set_value(5.0)
+    next(b for b in at.get("form_submit_button") if b.label == "Apply").click().run()
+    assert "lr G must be from 1e-06 to 0.5; it is 5. Nothing was changed." in text_of(at.error)
+    assert not run.snapshot().markers
     at.number_input(key=f"chg_lr_g_{run.id}").set_value(0.0005)
     next(b for b in at.get("form_submit_button") if b.label == "Apply").click().run()
     wait_for(lambda: run.snapshot().markers, 10)
@@ -290,12 +347,20 @@ def test_continue_a_finished_run_by_the_steps_chosen_beside_it():
     more = at.number_input(key=f"more_n_{run.id}")
     assert more.label == "More steps" and more.value == 1000  # the default: half again, at least 1,000
     assert at.button(key="ctl_resume").label == "Continue"
-    more.set_value(7).run()
+    assert at.button(key=f"resume_{run.id}").disabled, "the runs list does not add steps without asking"
+    more.set_value(0).run()
+    assert "More steps must be from 1 to 1,000,000; it is 0." in text_of(at.error)
+    at.button(key="ctl_resume").click().run()
+    assert "More steps must be a whole number from 1 to 1,000,000; it is 0." in text_of(at.error)
+    assert state.registry().get(run.id).snapshot().state == FINISHED, "a refused number starts nothing"
+    at.number_input(key=f"more_n_{run.id}").set_value(7).run()
     at.button(key="ctl_resume").click().run()
     assert not at.exception and not at.error
     again = state.registry().get(run.id)
     wait_for(lambda: again.snapshot().state == FINISHED and again.snapshot().step == 19)
     assert again.snapshot().total_steps == 19
+    at.run()
+    assert at.number_input(key=f"more_n_{run.id}").value == 7, "the last number used is the next default"
 
 
 # ------------------------------------------------------------------------------------------ compare

@@ -179,9 +179,11 @@ def test_grad_norm_figure(history):
     np.testing.assert_array_equal(fig.data[1].y, history["grad_norm_g"])
 
 
-@pytest.mark.parametrize("low, high, dtick", [(0.15, 0.3, None), (0.02, 0.3, "D2"), (1e-6, 10.0, None)])
+@pytest.mark.parametrize("low, high, dtick", [(0.15, 0.3, None), (0.02, 0.3, "D2"), (0.01, 100.0, 1),
+                                               (1e-9, 10.0, None)])
 def test_grad_norm_ticks_do_not_crowd(low, high, dtick):
-    """Labelled ticks at 1-9 of each decade would overlap over a decade or two: 1, 2, 5 there."""
+    """Labelled ticks at 1-9 of each decade would overlap over a decade or two (1, 2, 5 there); over
+    more, ticks at 1, 2, 5 would too (one per decade there); very wide spans are left to plotly."""
     fig = plots.grad_norm_figure({"step": [1, 2], "grad_norm_d": [low, high], "grad_norm_g": [low, high]})
     assert fig.layout.yaxis.dtick == dtick
 

@@ -177,6 +177,19 @@ def test_restart_lists_and_resumes(tmp_path, tiny_model, tiny_train):
     fresh.shutdown()
 
 
+def test_continuing_keeps_the_evolution_snapshots(tmp_path, tiny_model, tiny_train):
+    cfg = RunnerConfig(runs_dir=str(tmp_path), max_concurrent=1, threads_per_run=1, evolution_every=5)
+    reg = RunRegistry(cfg)
+    run = reg.start(SOURCE, tiny_model, replace(tiny_train, steps=20), owner="alice")
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    before = [s for s, _ in run.snapshot().evolution]
+    assert before == [5, 10, 15, 20]
+    again = reg.resume(run.id, extra_steps=10)
+    wait_for(lambda: again.snapshot().state == FINISHED and again.snapshot().step == 30)
+    assert [s for s, _ in again.snapshot().evolution] == [5, 10, 15, 20, 25, 30]
+    reg.shutdown()
+
+
 KILL_SCRIPT = textwrap.dedent(
     """
     import sys, time

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rgan.models import Discriminator, Generator, ModelConfig
-from rgan.train import TrainConfig, Trainer, TrainingDiverged, resolve_device
+from rgan.train import TrainConfig, Trainer, TrainingDiverged, changed_settings, resolve_device
 
 STAT_KEYS = {"step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "seconds"}
 
@@ -419,3 +419,17 @@ def test_a_batch_larger_than_the_data_gets_a_note(tiny_data, tiny_model, tiny_tr
     assert f"Batch size {n + 1:,} is larger than the {n:,} training sequences" in note
     assert f"Use a batch of {n:,} or fewer" in note
     assert np.isfinite(too_big.step()["loss_d"])  # a note, not a refusal: it still trains
+
+
+def test_settings_that_the_loss_ignores_get_a_note(tiny_data, tiny_model):
+    wgan = Trainer(tiny_data, tiny_model, TrainConfig(loss="wgan-gp", label_smoothing=0.1, batch_size=8, device="cpu"))
+    assert wgan.notes == ["Label smoothing (0.1) applies to the non-saturating loss only; this WGAN-GP run ignores it."]
+    ns = Trainer(tiny_data, tiny_model, TrainConfig(gp_weight=5.0, batch_size=8, device="cpu"))
+    assert ns.notes == ["The gradient penalty (5) applies to the WGAN-GP loss only; this non-saturating run ignores it."]
+    assert Trainer(tiny_data, tiny_model, TrainConfig(batch_size=8, device="cpu")).notes == []
+
+
+def test_changed_settings_name_what_differs_from_the_defaults():
+    assert changed_settings(TrainConfig()) == []
+    texts = changed_settings(TrainConfig(moment_weight=0.0, diff_moment=True, beta1=0.0, grad_clip=0.0, lr_g=0.1))
+    assert texts == ["moment loss off", "moment of changes on", "gradient clip off", "β1 0"]  # lr is shown elsewhere
