@@ -130,6 +130,12 @@ def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
     return names
 
 
+def _axis_title(name: object, limit: int = 16) -> str:
+    """A feature name short enough for a y axis beside others (full names are in the hover text)."""
+    text = str(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _capped(n_features: int, cap: int = MAX_FEATURES) -> tuple[int, str]:
     """How many features to draw and the title suffix that says so when some are left out."""
     if n_features > cap:
@@ -472,7 +478,7 @@ def _sequence_rows(
                 x=xs, y=ys, customdata=ids, mode="lines", name=group, legendgroup=group, showlegend=(f == 0),
                 opacity=opacity, line=dict(color=color, width=1),
                 hovertemplate=f"{group} #%{{customdata}}<br>{names[f]}: %{{y:.4g}}<extra></extra>"), row=f + 1, col=1)
-        fig.update_yaxes(title_text=names[f], row=f + 1, col=1)
+        fig.update_yaxes(title_text=_axis_title(names[f]), row=f + 1, col=1)
     fig.update_xaxes(title_text="time step", row=n_rows, col=1)
     return _style(fig, title=title, height=height or _rows_height(n_rows), uirevision=uirevision)
 
@@ -632,7 +638,7 @@ def series_figure(
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=str(name), showlegend=False,
                                  line=dict(color=REAL_COLOR, width=1),
                                  hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>"), row=f + 1, col=1)
-        fig.update_yaxes(title_text=str(name), row=f + 1, col=1)
+        fig.update_yaxes(title_text=_axis_title(name), row=f + 1, col=1)
     fig.update_xaxes(title_text=time_column or "row", row=n_rows, col=1)
     return _style(fig, title=title + note, height=height or _rows_height(n_rows), uirevision=uirevision,
                   legend=False)

@@ -34,8 +34,8 @@ def wait_for(predicate, timeout: float = 30.0, every: float = 0.05) -> None:
         time.sleep(every)
 
 
-def finished_run(cell: str = "gru", steps: int = 12, scale: tuple[float, float] = (1.0, 1.0)):
-    x = (np.random.default_rng(0).random((64, 8, 2)) * np.asarray(scale)).astype(np.float32)
+def finished_run(cell: str = "gru", steps: int = 12, scale: tuple[float, float] = (1.0, 1.0), n: int = 64):
+    x = (np.random.default_rng(0).random((n, 8, 2)) * np.asarray(scale)).astype(np.float32)
     data = from_array(x, ["a", "b"], DataConfig(seq_len=8), name="tiny")
     source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
     model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=4, d_hidden=4, g_layers=1, g_cell=cell, d_cell=cell)
@@ -313,3 +313,11 @@ def test_memorisation_pairs_are_drawn_on_the_distance_scale():
     ys = np.concatenate([values(trace.y) for trace in fig.data])
     assert ys.size and ys.min() >= -1e-6 and ys.max() <= 1 + 1e-6, (ys.min(), ys.max())
     assert "scaled to [0, 1]" in fig.layout.title.text
+
+
+@pytest.mark.parametrize("n, warned", [(64, True), (compare.FEW_FOR_SCORES, False)])
+def test_scores_warn_when_the_real_data_is_small(n, warned):
+    at = open_compare(finished_run(n=n), cmp_tab="Scores")
+    assert not at.exception
+    shown = " ".join(w.value for w in at.warning)
+    assert (f"Only {n:,} real sequences to score against" in shown) is warned, shown

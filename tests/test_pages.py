@@ -131,6 +131,20 @@ def test_data_preview_table_gets_the_full_width_when_wide():
     assert sum(len(c.dataframe) for c in wide.columns) == 0
 
 
+def test_wide_data_chart_lets_the_user_pick_features():
+    names = [f"sensor_{i}_with_a_rather_long_name" for i in range(8)]
+    rows = ["t," + ",".join(names)] + [f"{t}," + ",".join(f"{(t * (i + 1)) % 7}" for i in range(8)) for t in range(60)]
+    at = upload(open_page("pages/data.py"), "wide.csv", ("\n".join(rows) + "\n").encode())
+    assert not at.exception and not at.error
+    picker = at.multiselect(key="data_chart_features")
+    assert picker.value == names[:6]
+    fig = at.get("plotly_chart")[0].proto.spec
+    assert fig.count('"sensor_0_with_a…"') == 1, "long names are shortened on the axes"
+    picker.set_value([names[7], names[2]]).run()
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert '"name":"sensor_7_with_a_rather_long_name"' in spec and '"name":"sensor_0_with_a_rather_long_name"' not in spec
+
+
 def test_data_layout_override_and_features():
     at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
     at.multiselect(key="d_features").set_value(["Close"]).run()

@@ -212,7 +212,17 @@ def samples_view(c: Comparison) -> None:
         st.caption("No real data to compare with for this model.")
 
 
+FEW_FOR_SCORES = 200  # real windows below which the scores are too noisy to read closely
+
+
 def scores_view(c: Comparison) -> None:
+    if c.real_scaled is not None and len(c.real_scaled) < FEW_FOR_SCORES:
+        data = c.model.data
+        more = ("raise *Generated sequences* above" if data is not None and data.n_sequences > len(c.real_scaled)
+                else "get more sequences on the Data page (a smaller stride or a shorter sequence length)")
+        st.warning(f"Only {len(c.real_scaled):,} real sequences to score against: each score then rests on a few "
+                   "dozen windows, moves a lot with the seed, and a baseline can reach 0 or 0.5 by chance. Read "
+                   f"them as rough; for firmer ones, {more}.", icon=":material/warning:")
     quick = st.toggle("Quick", value=True, key="cmp_quick", persist_state=_KEEP,
                       help="On: fewer classifier iterations and at most 300 windows for the distances (seconds). "
                            "Off: the full TimeGAN protocol (minutes), comparable with published scores.")

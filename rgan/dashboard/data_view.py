@@ -141,9 +141,25 @@ def preview(data: SequenceData) -> None:
             st.caption("The first 3 sequences (sample_id, step, features)")
             st.dataframe(samples_frame(data.real_units(3), names), height=420, hide_index=True, key="data_table")
     with chart:
+        shown = _chart_features(names)
         r = data.report
         if r.layout == "time_rows" and data.frame is not None:
-            fig = plots.series_figure(data.frame, names, r.time_column if r.time_column in data.frame.columns else None)
+            time_column = r.time_column if r.time_column in data.frame.columns else None
+            fig = plots.series_figure(data.frame, shown, time_column)
         else:
-            fig = plots.sequences_figure(data.real_units(10), names, title="The first 10 sequences")
+            picks = [names.index(n) for n in shown]
+            fig = plots.sequences_figure(data.real_units(10)[:, :, picks], shown, title="The first 10 sequences")
         st.plotly_chart(fig, key="data_chart", width="stretch")
+
+
+def _chart_features(names: list[str]) -> list[str]:
+    """All features, or for more than the chart holds, the ones the user picks (the first ones at first)."""
+    cap = plots.MAX_FEATURES
+    if len(names) <= cap:
+        return list(names)
+    key = "data_chart_features"
+    if any(n not in names for n in st.session_state.get(key, [])):
+        del st.session_state[key]  # another file's columns
+    picked = st.multiselect(f"Features in the chart (up to {cap})", names, default=names[:cap], key=key,
+                            max_selections=cap)
+    return picked or names[:cap]

@@ -79,15 +79,14 @@ def evolution(run_id: str) -> None:
     snap = run.snapshot()
     data = state.run_data(run)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    with c1:
-        feature = _feature_picker(snap.feature_names, "evo_feature")
+    with c1:  # a key per run: another run's features are not this one's
+        feature = _feature_picker(snap.feature_names, f"evo_feature_{run_id}")
     c2.button("Refresh", key="evo_refresh", icon=":material/refresh:", width="stretch")
     if not snap.evolution:
         if snap.finished:
             st.info("No snapshots: they are kept in memory only while the server runs and the run trains.")
         else:
-            every = state.registry().config.evolution_every
-            st.info(f"A snapshot of the generator is kept every {every} steps; come back after a few.")
+            _first_snapshot(run_id)
         return
     if data is not None:
         frames = [(s, data.scaler.inverse_transform(p)) for s, p in snap.evolution]
@@ -99,7 +98,18 @@ def evolution(run_id: str) -> None:
                     key="chart_evolution", width="stretch")
     count = len(snap.evolution)
     st.caption(f"{count} snapshot{'s' if count != 1 else ''} up to step {snap.evolution[-1][0]:,}. "
-               "Press Play, or drag the slider.")
+               "Press Play, or drag the slider." + ("" if snap.finished else " Refresh fetches newer ones."))
+
+
+@st.fragment(run_every=3.0)
+def _first_snapshot(run_id: str) -> None:
+    """Waits for a training run's first snapshot, then draws the page again with it. The animation
+    is not redrawn on a timer after that: a redraw would stop it playing (Refresh fetches newer ones)."""
+    run = state.registry().get(run_id)
+    if run is not None and run.evolution:
+        st.rerun()
+    every = state.registry().config.evolution_every
+    st.info(f"A snapshot of the generator is kept every {every} steps; the first appears here by itself.")
 
 
 def _discriminator_look(trainer: Trainer, real_scaled: np.ndarray):
