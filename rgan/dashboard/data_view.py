@@ -21,31 +21,37 @@ PREVIEW_ROWS = 200
 _SHOWN_KEY = "ds_shown"  # the data choice the built-in inputs were last set from
 
 
-def _show_current_dataset(current: DataSource, names: set[str]) -> None:
+def _show_current_dataset(current: DataSource, names: set[str]) -> tuple[int, int]:
     """Set the built-in inputs to the data training uses, when that choice changed (e.g. a Learn
     experiment chose its own sizes) or the inputs were dropped (Streamlit forgets a page's widgets
-    when another page is shown). Changes the user makes afterwards are left alone."""
+    when another page is shown). Changes the user makes afterwards are left alone.
+
+    Returns the window inputs' defaults, ``(seq_len, stride)``: those inputs take their value as a
+    default (see ``widgets.window_options``), so they are cleared here rather than set.
+    """
+    builtin = current.kind == "dataset" and current.name in names
+    windows = (current.config.seq_len, current.config.stride) if builtin else (24, 1)
     chosen = repr(current.to_json())
     if "ds_name" in st.session_state and st.session_state.get(_SHOWN_KEY) == chosen:
-        return
+        return windows
     st.session_state[_SHOWN_KEY] = chosen
-    builtin = current.kind == "dataset" and current.name in names
     params = current.params if builtin else {}
     st.session_state["ds_name"] = current.name if builtin else "sines"
-    st.session_state["ds_seq_len"] = current.config.seq_len if builtin else 24
-    st.session_state["ds_stride"] = current.config.stride if builtin else 1
+    st.session_state.pop("ds_seq_len", None)
+    st.session_state.pop("ds_stride", None)
     for key in ("n_samples", "n_features", "seed"):
         st.session_state["ds_" + key] = int(params.get(key, 0))
+    return windows
 
 
 def dataset_source() -> DataSource:
     """A built-in data set with its window sizes (and sizes of the synthetic ones)."""
     infos = {i.name: i for i in list_datasets()}
-    _show_current_dataset(state.current_source(), set(infos))
+    seq_len, stride = _show_current_dataset(state.current_source(), set(infos))
     name = st.selectbox("Data set", list(infos), key="ds_name",
                         format_func=lambda n: f"{infos[n].title} ({infos[n].kind})")
     st.caption(infos[name].description)
-    seq_len, stride = widgets.window_options("ds_", with_stride=infos[name].kind != "synthetic")
+    seq_len, stride = widgets.window_options("ds_", seq_len, stride, with_stride=infos[name].kind != "synthetic")
     params = {}
     if infos[name].kind == "synthetic":
         with st.expander("Size of the synthetic data"):

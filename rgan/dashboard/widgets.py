@@ -229,10 +229,14 @@ def window_options(prefix: str, seq_len: int = 24, stride: int = 1, with_stride:
     stride = int(st.session_state.get(prefix + "stride", stride))
     c1, c2 = st.columns(2)
     problems: list[str] = []
+    # Kept across runs that do not draw them (persist_state): replacing a file passes through a run
+    # with no file, and the user's window sizes must outlive it.
     seq_len = ui.checked_number(c1, "Sequence length (seq_len)", 2, 2000, value=seq_len, key=prefix + "seq_len",
-                                problems=problems, help="Time steps per training sequence (window).")
+                                problems=problems, persist_state=_KEEP,
+                                help="Time steps per training sequence (window).")
     if with_stride:
         stride = ui.checked_number(c2, "Stride", 1, 10_000, value=stride, key=prefix + "stride", problems=problems,
+                                   persist_state=_KEEP,
                                    help="Steps between the starts of consecutive windows (1 = every possible window).")
     else:
         stride = 1
@@ -260,7 +264,8 @@ def csv_options(columns: list[str], numeric: list[str], layout: str) -> DataConf
     _init(k + "missing", "interpolate")
     c1, c2 = st.columns(2)
     chosen_layout = c1.selectbox("Layout", LAYOUTS, key=k + "layout", format_func=LAYOUT_LABELS.get)
-    missing = c2.selectbox("Missing values", MISSING_POLICIES, key=k + "missing", format_func=MISSING_LABELS.get)
+    missing = c2.selectbox("Missing values", MISSING_POLICIES, key=k + "missing", format_func=MISSING_LABELS.get,
+                           persist_state=_KEEP)
     effective = layout if chosen_layout == "auto" else chosen_layout
     features = None
     if effective in ("time_rows", "long") and numeric:
