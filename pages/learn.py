@@ -30,8 +30,9 @@ with st.container(border=True):
     c[3].caption("Then compare them in **Your experiments** (last tab below): steps/s, D(real) vs D(fake), diversity "
                  "and MMD to real. On the **Compare** page, *Runs side by side* overlays their curves and *Scores* "
                  "rates each run's samples.")
-st.caption(f"Presets train on {PRESETS['healthy'].source.params['n_samples']:,} sines (24 steps × 2 features) and "
-           "fill in the Train form with their settings, so you can change one thing and start again. Starting an "
+st.caption(f"Presets train on {PRESETS['healthy'].source.params['n_samples']:,} sines (24 steps × 2 features), "
+           "make that the data for your next run, and fill in the Train form with their settings, so you can change "
+           "one thing and start again. Starting an "
            "experiment stops your previous experiment (resume it from *Your runs* on the Train page); a run of "
            "your own that is training or paused keeps its place, and the experiment may wait for it.")
 

@@ -15,7 +15,8 @@ with st.sidebar:
     try:
         source, data = state.current_data()
         st.markdown(f"**Data:** {ui.md_escape(data.name)}  \n"
-                    f"{data.n_sequences:,} sequences × {data.seq_len} steps × {data.n_features} features")
+                    f"{data.n_sequences:,} sequence{'s' if data.n_sequences != 1 else ''} × {data.seq_len} steps × "
+                    f"{data.n_features} feature{'s' if data.n_features != 1 else ''}")
     except DataError as e:
         source = data = None
         ui.show_error(e, "Choose other data on the Data page.")

@@ -939,6 +939,9 @@ def differenced_pair(real: np.ndarray, fake: np.ndarray) -> tuple[np.ndarray, np
 # All at once
 
 
+MIN_REAL_WINDOWS = 6  # evaluate(): the neighbour-based scores need k + 1 = 6 real windows
+
+
 def evaluate(
     real: np.ndarray,
     fake: np.ndarray,
@@ -976,6 +979,11 @@ def evaluate(
         ValueError: Bad shapes or too few windows.
     """
     real, fake = _check_pair(real, fake)
+    if len(real) < MIN_REAL_WINDOWS or len(fake) < 3:
+        raise ValueError(
+            f"Scoring needs at least {MIN_REAL_WINDOWS} real and 3 generated windows; found {len(real)} real and "
+            f"{len(fake)} generated. Use more sequences (more data, or a smaller stride)."
+        )
     disc_iterations = 300 if quick else 2000
     pred_iterations = 500 if quick else 5000
     max_samples = 300 if quick else 1000

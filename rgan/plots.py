@@ -241,7 +241,10 @@ def _curves_figure(
                 legendgroup=key, line=dict(color=color, width=2.2 if smoothing > 0 else 1.5),
                 hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>"))
     layout = _layout(title=title, height=height, uirevision=uirevision)
-    layout.update(xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)), hovermode="x unified")
+    xaxis: dict[str, Any] = dict(title=dict(text="step"))
+    if x[-1] - x[0] < 10:  # a young run: whole steps only (plotly would put ticks at 1.5, 2.5)
+        xaxis.update(dtick=1)
+    layout.update(xaxis=xaxis, yaxis=dict(title=dict(text=y_title)), hovermode="x unified")
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 

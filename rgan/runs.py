@@ -726,6 +726,11 @@ class RunRegistry:
         Raises:
             ValueError: the run is still active or has no checkpoint.
         """
+        ended = self.get(run_id)
+        if ended is not None and ended.state not in ACTIVE_STATES:
+            # A run is marked ended before its thread writes the final checkpoint and leaves; wait for
+            # that outside the lock, which the thread's last step takes.
+            ended.join(timeout=5)
         with self._lock:
             old = self.get(run_id)
             if old is None:
@@ -734,7 +739,6 @@ class RunRegistry:
                 raise ValueError("This run is still active; pause or stop it first.")
             if not old.checkpoint_path.exists():
                 raise ValueError("This run has no checkpoint yet, so it cannot be resumed; start a new run instead.")
-            old.join(timeout=5)
             train = old.train_config
             if old.step >= train.steps:
                 more = extra_steps if extra_steps is not None else default_extra_steps(train.steps)

@@ -418,7 +418,7 @@ class Trainer:
                     else:
                         logits_real, loss_real = self._judge_real(real, False)
                         logits_fake = D(fake.detach())
-                    if pending is None:
+                    if pending is None and update_d:  # a G-only step judges only to report D's loss
                         note("D", "judge")
                     if cfg.loss == "ns":
                         loss_fake = F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
@@ -428,8 +428,8 @@ class Trainer:
                             loss_fake = loss_fake + cfg.gp_weight * self._gradient_penalty(real, fake.detach())
                 if pending is None:
                     loss_d = loss_real.detach() + loss_fake.detach()
-                    note("D", "loss")
                     if update_d:  # one backward pass over both halves: cheaper than two
+                        note("D", "loss")
                         (loss_real + loss_fake).backward()
                 else:
                     loss_fake.backward()
@@ -446,7 +446,8 @@ class Trainer:
         D.requires_grad_(False)
         with torch.set_grad_enabled(update_g):
             logits_fake = D(fake)  # the updated D judges the same fakes again, now with G's graph
-            note("G", "judge")
+            if update_g:  # a D-only step judges the fakes only to report G's loss: not a G sub-step
+                note("G", "judge")
             if cfg.loss == "ns":
                 # Non-saturating: maximise log D(G(z)) instead of minimising log(1 - D(G(z))), which has
                 # vanishing gradients exactly when D wins early in training.
@@ -462,8 +463,8 @@ class Trainer:
             if cfg.corr_weight > 0 and self.n_features > 1:
                 # How features move together (pooled over batch and steps): per-step moments cannot see it.
                 loss_g = loss_g + cfg.corr_weight * (_correlation(fake) - _correlation(real)).abs().mean()
-        note("G", "loss")
         if update_g:
+            note("G", "loss")
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             grad_norm_g = self._apply_gradients(G, self.opt_g, loss_g, "generator", lambda name: note("G", name))

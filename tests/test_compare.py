@@ -321,3 +321,10 @@ def test_scores_warn_when_the_real_data_is_small(n, warned):
     assert not at.exception
     shown = " ".join(w.value for w in at.warning)
     assert (f"Only {n:,} real sequences to score against" in shown) is warned, shown
+
+
+def test_scores_refuse_too_few_real_sequences_with_a_message():
+    at = open_compare(finished_run(n=4), cmp_tab="Scores")
+    assert not at.exception
+    assert "Scores need at least 6 real sequences; this data has 4." in " ".join(e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "ev_start"], "nothing to start that would fail"

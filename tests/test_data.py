@@ -485,3 +485,13 @@ def test_report_lines_and_info() -> None:
     json.dumps(info)
     assert (data.n_sequences, data.seq_len, data.n_features) == (73, 24, 3)
     assert isinstance(LoadReport().lines(), list)
+
+
+def test_a_time_column_with_repeats_and_a_constant_column_are_noted() -> None:
+    rows = ["day,level,flag"] + [f"2024-01-{1 + i % 28:02d},{i * 0.5},1" for i in range(80)]
+    data = load_csv(("\n".join(rows) + "\n").encode(), DataConfig(seq_len=8))
+    notes = " ".join(data.report.notes)
+    assert "'day' has 28 distinct values for 80 rows" in notes
+    assert "Constant column 'flag'" in notes
+    plain = load_csv(b"t,x\n" + b"".join(f"{i},{i % 5}\n".encode() for i in range(40)), DataConfig(seq_len=8))
+    assert not any("distinct values" in n or "Constant" in n for n in plain.report.notes)

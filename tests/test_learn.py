@@ -138,3 +138,6 @@ def test_the_data_page_shows_the_data_an_experiment_chose():
     assert [m.value for m in at.metric][:2] == [f"{params['n_samples']:,}", str(params["n_features"])]
     assert at.number_input(key="ds_n_samples").value == params["n_samples"]
     assert any(s.value == "Training will use sines." for s in at.success)
+    at.selectbox(key="ds_name").set_value("ar").run()
+    assert at.number_input(key="ds_n_samples").value == 0, "the experiment's size is not carried to another set"
+    assert at.metric[0].value != f"{params['n_samples']:,}"

@@ -324,3 +324,9 @@ def test_metric_info_entries(key):
     info = metrics.METRIC_INFO[key]
     assert set(info) == {"name", "description", "range", "better"}
     assert info["better"] in {"lower", "higher", "1"}
+
+
+def test_evaluate_says_how_many_windows_it_needs():
+    real = np.random.default_rng(0).random((5, 8, 2))
+    with pytest.raises(ValueError, match=r"Scoring needs at least 6 real and 3 generated windows; found 5 real"):
+        metrics.evaluate(real, real, quick=True)

@@ -311,7 +311,9 @@ def test_a_queued_run_names_the_own_run_that_holds_the_slot(monkeypatch):
     assert second.snapshot().queue_position == 1
     at = open_page("pages/train.py", me=OWNER, run=second.id)
     shown = text_of(at.info)
-    assert f"Your paused run sines ({first.id[:8]}) holds a training slot" in shown, shown
+    assert f"Your paused run sines ({first.id[:8]}) holds a training slot: open it from Your runs and press Stop" \
+        in shown.replace("*", ""), shown
+    assert at.button(key="ctl_step").disabled, "a queued run cannot be stepped"
 
 
 def test_a_runs_caption_names_its_changed_stabilisers():
@@ -329,18 +331,38 @@ def test_a_runs_caption_names_its_changed_stabilisers():
     assert "label smoothing 0.1 · gradient clip off · β1 0 ·" in shown, shown
 
 
+def test_open_puts_the_runs_settings_in_the_form():
+    first = tiny_run(steps=3)
+    x = np.random.default_rng(0).random((64, 8, 2)).astype(np.float32)
+    source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
+    model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=6, d_hidden=5, g_layers=1)
+    second = state.registry().start(source, model, TrainConfig(batch_size=8, steps=3, device="cpu", beta1=0.0),
+                                    OWNER, data=from_array(x, ["a", "b"], DataConfig(seq_len=8)))
+    wait_for(lambda: first.snapshot().state == FINISHED and second.snapshot().state == FINISHED)
+    at = open_page("pages/train.py", me=OWNER, run=first.id)
+    assert at.number_input(key="m_g_hidden").value == 4
+    at.button(key=f"open_{second.id}").click().run()
+    assert not at.exception
+    assert (at.number_input(key="m_g_hidden").value, at.number_input(key="m_d_hidden").value) == (6, 5)
+    assert at.number_input(key="t_beta1").value == 0.0
+
+
 def test_controls_and_change_while_training():
     at = start_tiny(open_page("pages/train.py"), steps=100_000)
     run = state.registry().get(at.query_params["run"])
     wait_for(lambda: run.snapshot().step > 0)
     at.number_input(key=f"chg_lr_g_{run.id}").set_value(5.0)
     next(b for b in at.get("form_submit_button") if b.label == "Apply").click().run()
-    assert "lr G must be from 1e-06 to 0.5; it is 5. Nothing was changed." in text_of(at.error)
+    shown = text_of(at.error)
+    assert "lr G must be from 1e-06 to 0.5; it is 5." in shown and "Nothing was changed." in shown
+    at.run()  # a later redraw (the live panel redraws every second) still shows it
+    assert "lr G must be from 1e-06 to 0.5; it is 5." in text_of(at.error)
     assert not run.snapshot().markers
     at.number_input(key=f"chg_lr_g_{run.id}").set_value(0.0005)
     next(b for b in at.get("form_submit_button") if b.label == "Apply").click().run()
     wait_for(lambda: run.snapshot().markers, 10)
     assert f"lr_g {TrainConfig().lr_g:g} → 0.0005" in run.snapshot().markers[0][1]
+    assert "lr G must be" not in text_of(at.error)
     at.button(key="ctl_pause").click().run()
     wait_for(lambda: run.snapshot().state == "paused", 10)
     at.run()

@@ -488,3 +488,10 @@ def test_nearest_pairs_figure(real, fake):
     with pytest.raises(ValueError, match=r"pair 0 must hold generated and real windows of the same shape"):
         plots.nearest_pairs_figure([(fake[0], real[0, :5], 1.0)], NAMES)
     assert_no_data(plots.nearest_pairs_figure([], NAMES))
+
+
+def test_a_young_runs_step_axis_has_whole_steps_only():
+    young = plots.loss_figure({"step": [1, 2, 3], "loss_d": [1.0, 0.9, 0.8], "loss_g": [1.0, 1.1, 1.2]})
+    assert young.layout.xaxis.dtick == 1
+    older = plots.loss_figure({"step": list(range(1, 41)), "loss_d": [1.0] * 40, "loss_g": [1.0] * 40})
+    assert older.layout.xaxis.dtick is None

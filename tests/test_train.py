@@ -125,6 +125,16 @@ def test_substeps_are_reported_in_order(tiny_data, tiny_model, tiny_train):
     assert seen == [("D", n) for n in names] + [("G", n) for n in names[2:]]
 
 
+def test_a_one_phase_step_reports_only_that_phase(tiny_data, tiny_model, tiny_train):
+    """Slow motion's 'D step only' ended on a G sub-step: G's loss is still computed, for the chart."""
+    trainer, seen = Trainer(tiny_data, tiny_model, tiny_train), []
+    trainer.step(update_g=False, on_substep=lambda phase, name: seen.append((phase, name)))
+    assert seen == [("D", n) for n in ["sample noise", "generate", "judge", "loss", "gradients", "update"]]
+    seen.clear()
+    trainer.step(update_d=False, on_substep=lambda phase, name: seen.append((phase, name)))
+    assert seen == [("D", "sample noise"), ("D", "generate")] + [("G", n) for n in ["judge", "loss", "gradients", "update"]]
+
+
 def test_same_seed_same_run(tiny_data, tiny_model, tiny_train):
     a, b = Trainer(tiny_data, tiny_model, tiny_train), Trainer(tiny_data, tiny_model, tiny_train)
     for _ in range(5):

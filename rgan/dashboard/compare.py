@@ -122,7 +122,8 @@ def _trainer_from_upload(digest: str, _content: bytes) -> Trainer:
 
 
 def _uploaded_model() -> Model | None:
-    upload = st.file_uploader("Checkpoint saved by RGAN Studio (.pt)", type=["pt"], key="cmp_checkpoint")
+    # No type filter: the browser would refuse another file with only a red mark; the loader says why.
+    upload = st.file_uploader("Checkpoint saved by RGAN Studio (.pt)", key="cmp_checkpoint")
     if upload is None:
         st.info("Upload a checkpoint (downloaded from this page) to generate from it.", icon=":material/upload_file:")
         return None
@@ -219,7 +220,8 @@ def scores_view(c: Comparison) -> None:
     if c.real_scaled is not None and len(c.real_scaled) < FEW_FOR_SCORES:
         data = c.model.data
         more = ("raise *Generated sequences* above" if data is not None and data.n_sequences > len(c.real_scaled)
-                else "get more sequences on the Data page (a smaller stride or a shorter sequence length)")
+                else "get more on the Data page (a larger size for a synthetic set, a smaller stride or a shorter "
+                     "sequence length for a series, or a longer file)")
         st.warning(f"Only {len(c.real_scaled):,} real sequences to score against: each score then rests on a few "
                    "dozen windows, moves a lot with the seed, and a baseline can reach 0 or 0.5 by chance. Read "
                    f"them as rough; for firmer ones, {more}.", icon=":material/warning:")

@@ -44,11 +44,17 @@ def _show_current_dataset(current: DataSource, names: set[str]) -> tuple[int, in
     return windows
 
 
+def _default_sizes() -> None:
+    """Another data set was picked: sizes chosen for the previous one (e.g. by an experiment) do not carry over."""
+    for key in ("n_samples", "n_features", "seed"):
+        st.session_state["ds_" + key] = 0
+
+
 def dataset_source() -> DataSource:
     """A built-in data set with its window sizes (and sizes of the synthetic ones)."""
     infos = {i.name: i for i in list_datasets()}
     seq_len, stride = _show_current_dataset(state.current_source(), set(infos))
-    name = st.selectbox("Data set", list(infos), key="ds_name",
+    name = st.selectbox("Data set", list(infos), key="ds_name", on_change=_default_sizes,
                         format_func=lambda n: f"{infos[n].title} ({infos[n].kind})")
     st.caption(infos[name].description)
     seq_len, stride = widgets.window_options("ds_", seq_len, stride, with_stride=infos[name].kind != "synthetic")
@@ -88,9 +94,8 @@ def _remember_columns(digest: str, data: SequenceData) -> bool:
 
 def csv_source() -> tuple[DataSource | None, str | None]:
     """An uploaded file with the user's layout/column/window choices; (None, None) before an upload."""
-    upload = st.file_uploader(
-        "CSV file (comma, semicolon or tab separated)", type=["csv", "txt", "tsv"], key="data_file"
-    )
+    # No type filter: the browser would refuse an .xlsx with only a red mark; the reader says what it is.
+    upload = st.file_uploader("CSV file (comma, semicolon or tab separated)", key="data_file")
     if upload is None:
         current = state.current_source()
         if current.kind == "csv" and current.csv_bytes is not None:

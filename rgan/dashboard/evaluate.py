@@ -418,6 +418,11 @@ def scores_panel(key: EvalKey, real: np.ndarray | None, fake: np.ndarray | None,
         st.info("Scores need the real data this model was trained on; it is not available here.",
                 icon=":material/info:")
         return
+    if len(real) < metrics.MIN_REAL_WINDOWS:
+        st.error(f"Scores need at least {metrics.MIN_REAL_WINDOWS} real sequences; this data has {len(real)}. "
+                 "Get more on the Data page (a larger size for a synthetic set, a smaller stride or a shorter "
+                 "sequence length for a series, or a longer file).", icon=":material/error:")
+        return
     job = store().get(key)
     if job is None or job.status().state in (FAILED, CANCELLED):
         status = job.status() if job is not None else None

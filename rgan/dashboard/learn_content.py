@@ -225,7 +225,7 @@ CHARTS = (
         "sinking towards 1e-6 or below (vanishing: that network has stopped learning).",
     ),
     ChartGuide(
-        "Generated from fixed noise over real sequences",
+        "Fixed-noise samples over real ones",
         "eight real sequences (blue) and the generator's output for a *fixed* batch of noise (orange), one row "
         "per feature, in the data's own units. The noise never changes, so any change you see is G learning.",
         "the orange lines take the shape and spread of the blue ones: here, smooth waves at many levels.",

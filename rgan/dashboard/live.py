@@ -17,7 +17,7 @@ import streamlit as st
 
 from rgan import plots
 from rgan.train import changed_settings
-from rgan.dashboard import diagram, state, ui
+from rgan.dashboard import diagram, runs_view, state, ui
 from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot, default_extra_steps
 
 SLOW_KEY = "slow_motion"
@@ -79,6 +79,8 @@ def _status(snap: RunSnapshot, slow: bool = False) -> None:
     rate = snap.steps_per_s if snap.state == RUNNING else 0.0
     text = plots.progress_text(snap.step, snap.total_steps, rate)
     clock = snap.history.get("time") or [0.0]
+    if snap.state in (QUEUED, PAUSED):  # no speed to show while it waits
+        text = f"step {snap.step:,} / {snap.total_steps:,} · {snap.state}"
     if slow and snap.state in (RUNNING, PAUSED):  # steps/s and time left mean nothing one sub-step at a time
         text = f"step {snap.step:,} / {snap.total_steps:,} · slow motion: one sub-step at a time"
     if snap.finished and clock[-1] > 0:  # an ended run shows its average speed and no time left
@@ -110,17 +112,30 @@ def _queue_text(snap: RunSnapshot) -> str:
     if holding:
         names = ", ".join(f"{r.state} run {ui.md_escape(r.source.name)} ({ui.short_id(r.id)})" for r in holding)
         text += (f" Your {names} {'holds a training slot' if len(holding) == 1 else 'hold training slots'}: "
-                 "stop it in *Your runs* (its checkpoint is kept, it can be resumed) to start this one now.")
+                 "open it from *Your runs* and press Stop (its checkpoint is kept, it can be resumed) to start "
+                 "this one now.")
     return text
 
 
 # ---------------------------------------------------------------------------------------- controls
+ERROR_SHOWN_S = 15.0  # a control's error outlives this many seconds of live redraws, or the next action
+
+
 def _act(fn, *args, **kwargs) -> None:
-    """Button callback: run a control, keep its error for the next draw."""
+    """Button callback: run a control; its error is shown under the controls until the next action."""
+    st.session_state.pop(_ERROR_KEY, None)
     try:
         fn(*args, **kwargs)
     except ValueError as e:
-        st.session_state[_ERROR_KEY] = str(e)
+        st.session_state[_ERROR_KEY] = (str(e), time.monotonic())
+
+
+def _control_error() -> str | None:
+    held = st.session_state.get(_ERROR_KEY)
+    if held is None or time.monotonic() - held[1] > ERROR_SHOWN_S:
+        st.session_state.pop(_ERROR_KEY, None)
+        return None
+    return held[0]
 
 
 def _resume(run: Run) -> None:
@@ -160,6 +175,7 @@ def _step(run: Run, update_d: bool = True, update_g: bool = True, n: int | None 
 
 def _controls(run: Run, snap: RunSnapshot) -> None:
     active = snap.state in (QUEUED, RUNNING, PAUSED)
+    steppable = snap.state in (RUNNING, PAUSED)
     c = st.columns([1, 1, 1, 1.1, 1, 2.4], vertical_alignment="bottom")
     c[0].button("Pause", key="ctl_pause", icon=":material/pause:", disabled=snap.state not in (RUNNING, QUEUED),
                 on_click=_act, args=(run.pause,), width="stretch")
@@ -169,9 +185,11 @@ def _controls(run: Run, snap: RunSnapshot) -> None:
                     args=(_continue, run.id, more_key), width="stretch",
                     help="Go on for the number of steps in *More steps*, from the last checkpoint.")
     elif snap.state in (STOPPED, FAILED):
+        saved = run.checkpoint_path.exists()
         c[1].button("Resume", key="ctl_resume", icon=":material/play_arrow:", on_click=_act,
-                    args=(state.registry().resume, run.id), width="stretch",
-                    help="Go on from the last checkpoint up to the run's step count.")
+                    args=(state.registry().resume, run.id), width="stretch", disabled=not saved,
+                    help="Go on from the last checkpoint up to the run's step count." if saved
+                    else runs_view.NO_CHECKPOINT)
     else:
         c[1].button("Resume", key="ctl_resume", icon=":material/play_arrow:", disabled=snap.state != PAUSED,
                     on_click=_act, args=(_resume, run), width="stretch")
@@ -182,12 +200,14 @@ def _controls(run: Run, snap: RunSnapshot) -> None:
         more = st.session_state.get(_LAST_MORE_KEY) or default_extra_steps(snap.total_steps)
         ui.checked_number(c[3], "More steps", *MORE_STEPS, value=more, step=100, key=more_key, problems=problems)
     else:
-        ui.checked_number(c[3], "Steps", *STEP_N, value=1, key="step_n", disabled=not active, problems=problems)
-    c[4].button("Step", key="ctl_step", icon=":material/skip_next:", disabled=not active, on_click=_act,
-                args=(_step, run), width="stretch", help="Train this many steps, then pause.")
+        ui.checked_number(c[3], "Steps", *STEP_N, value=1, key="step_n", disabled=not steppable, problems=problems)
+    c[4].button("Step", key="ctl_step", icon=":material/skip_next:", disabled=not steppable, on_click=_act,
+                args=(_step, run), width="stretch",
+                help="Train this many steps, then pause." if snap.state != QUEUED
+                else "A queued run has no training slot yet; Step works once it runs.")
     with c[5].popover("Change while training", icon=":material/tune:", disabled=not active, width="stretch"):
         _change_settings(run, snap)
-    error = st.session_state.pop(_ERROR_KEY, None)
+    error = _control_error()
     for message in problems if not error else [error]:
         ui.show_error(message)
 
@@ -200,11 +220,11 @@ def _change_settings(run: Run, snap: RunSnapshot) -> None:
         lr_g = num("lr G", 1e-6, 0.5, value=snap.lr_g, format="%.5f", step=1e-4, key=f"chg_lr_g_{run.id}")
         lr_d = num("lr D", 1e-6, 0.5, value=snap.lr_d, format="%.5f", step=1e-4, key=f"chg_lr_d_{run.id}")
         d_steps = num("D steps per G step", 1, 20, value=snap.d_steps, key=f"chg_d_steps_{run.id}")
-        if st.form_submit_button("Apply", type="primary"):
-            if problems:  # shown under the controls, where the popover's form closes
-                st.session_state[_ERROR_KEY] = " ".join(problems) + " Nothing was changed."
-            else:
-                _act(run.update_settings, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps))
+        applied = st.form_submit_button("Apply", type="primary")
+        for message in problems:  # in the form, until corrected (a submitted entry stays in the box)
+            ui.show_error(message, "Nothing was changed.")
+        if applied and not problems:
+            _act(run.update_settings, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps))
 
 
 # ------------------------------------------------------------------------------------------ charts
@@ -251,7 +271,7 @@ def _charts(run: Run, snap: RunSnapshot) -> None:
             cached[0] != cache_key and (snap.finished or now - cached[2] >= OVERLAY_EVERY_S))
         if stale:
             real, preview, names = _real_and_preview(run, snap)
-            title = f"Generated from fixed noise (step {snap.preview_step:,}) over real sequences"
+            title = f"Fixed-noise samples (step {snap.preview_step:,}) over real ones"  # short: a note may follow
             figure = plots.overlay_figure(real, preview, names or None, title=title, uirevision=rev)
             st.session_state[_OVERLAY_KEY] = cached = (cache_key, figure, now)
         right.plotly_chart(cached[1], key="chart_preview", width="stretch")
@@ -259,7 +279,7 @@ def _charts(run: Run, snap: RunSnapshot) -> None:
 
 # ------------------------------------------------------------------------------------ step by step
 def _step_by_step(run: Run, snap: RunSnapshot) -> None:
-    active = snap.state in (QUEUED, RUNNING, PAUSED)
+    active = snap.state in (RUNNING, PAUSED)  # a queued run has no trainer to step yet
     left, right = st.columns([2, 3])
     with left:
         st.toggle("Slow motion", key=SLOW_KEY, on_change=_set_slow, args=(run.id,),
@@ -273,7 +293,8 @@ def _step_by_step(run: Run, snap: RunSnapshot) -> None:
         b[2].button("Both", key="ctl_both", disabled=not active, on_click=_act,
                     args=(_step, run, True, True, 1), width="stretch")
         if not active:
-            st.caption("Resume the run to step it.")
+            st.caption({QUEUED: "A queued run can be stepped once it has a training slot.",
+                        FINISHED: "Continue the run (above) to step it."}.get(snap.state, "Resume the run to step it."))
         st.markdown(f"**Just ran:** {diagram.explain(snap.substep)}")
         last = {k: v[-1] for k, v in snap.history.items() if v}
         if last:

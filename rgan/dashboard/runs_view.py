@@ -10,15 +10,22 @@ import numpy as np
 import streamlit as st
 
 from rgan import plots
-from rgan.dashboard import state, ui
+from rgan.dashboard import state, ui, widgets
 from rgan.runs import ACTIVE_STATES, FAILED, FINISHED, STOPPED, Run, RunRegistry
 from rgan.train import Trainer
 
 MAX_LISTED = 20
 
 
+NO_CHECKPOINT = "It ended before its first checkpoint, so there is nothing to resume from; start a new run."
+
+
 def _attach(run_id: str) -> None:
+    """Open a run: its panel, and its settings in the form (to change one thing and start again)."""
     state.set_current_run(run_id)
+    run = state.registry().get(run_id)
+    if run is not None:
+        widgets.set_train_form(run.model_config, run.train_config)
 
 
 def _resume(reg: RunRegistry, run_id: str) -> None:
@@ -52,9 +59,10 @@ def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
             can_resume = run.state in (STOPPED, FAILED) and run.checkpoint_path.exists()
             if run.state == FINISHED:
                 why = "Finished: open it and press Continue with the number of steps you want."
+            elif run.state in ACTIVE_STATES:
+                why = "It is still active: open it to pause or stop it."
             else:
-                why = "Go on from the last checkpoint." if can_resume else \
-                    "Only stopped runs with a checkpoint can be resumed; pause or stop a run in its panel."
+                why = "Go on from the last checkpoint." if can_resume else NO_CHECKPOINT
             c3.button("Resume", key=f"resume_{run.id}", on_click=_resume, args=(reg, run.id),
                       disabled=not can_resume, width="stretch", help=why)
         if len(runs) > MAX_LISTED:
@@ -157,4 +165,6 @@ def discriminator_view(run_id: str) -> None:
     st.caption(
         f"As of step {snap.step:,}. Green = D thinks 'real', red = 'fake'. The arrows show which way the "
         "generator's next update would move each generated value (direction and relative size only)."
+        + (" For a Wasserstein critic the colour is the sigmoid of its score, not a probability."
+           if snap.train_config.loss != "ns" else "")
     )

@@ -120,6 +120,13 @@ def _load_csv(source, config: DataConfig, name: str | None) -> SequenceData:
             )
         scaler, scaled = _scale(series.values)
         windows = _group_windows(scaled, starts, lengths, seq_len, stride)
+    constant = [name for name, lo, hi in zip(features, scaler.data_min, scaler.data_max) if lo == hi]
+    if constant:
+        report.notes.append(
+            f"Constant {'column' if len(constant) == 1 else 'columns'} {', '.join(repr(c) for c in constant)}: "
+            "the generator only has to learn a flat line there; leave it out under Feature columns if it "
+            "carries no information."
+        )
     frame = _preview_frame(table, lay, features, series)
     return SequenceData(windows=windows, feature_names=list(features), scaler=scaler, report=report,
                         frame=frame, name=name or Path(file_name).stem or "data")

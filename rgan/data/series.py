@@ -195,6 +195,13 @@ def _build_time_rows(table: _Table, lay: _Layout, config: DataConfig, report: Lo
             else:
                 order = np.argsort(key, kind="stable")
                 report.notes.append(f"Rows sorted by '{time_col}'.")
+        distinct = len(np.unique(key[np.isfinite(key)]))
+        if distinct < table.n_rows:
+            report.notes.append(
+                f"'{time_col}' has {distinct:,} distinct values for {table.n_rows:,} rows: if the file holds "
+                "several series, choose the long layout with an id column; if it is not the time axis, set "
+                "the time column to (auto) or another column."
+            )
     values = table.frame[features].to_numpy(dtype=np.float64)[order]
     return features, _Series(values, np.zeros(len(order), np.int64), order)
 
