@@ -74,3 +74,21 @@ def test_data_page_names_a_bad_window_and_keeps_the_file_in_use(page: Page, serv
     expect(page.get_by_test_id("stMetric").filter(has_text="Length (steps)")).to_contain_text("16")
     no_exception(page)
     shot(page, "data_file_in_use_after_a_visit")
+
+
+def test_a_workbook_dropped_on_the_csv_uploader_is_named(page: Page, server: str, tmp_path: Path):
+    """With a type filter the browser only drew a red mark beside the file; the reader says what it is."""
+    import zipfile
+
+    book = tmp_path / "prices.xlsx"
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    page.goto(server)
+    wait_idle(page)
+    go(page, "Data")
+    page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
+    page.locator(".st-key-data_file input[type=file]").set_input_files(str(book))
+    wait_idle(page)
+    expect(page.get_by_test_id("stAlertContentError").filter(
+        has_text="This looks like an Excel workbook, not a CSV file")).to_be_visible()
+    no_exception(page)
