@@ -52,8 +52,8 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .every(el => el.querySelector('.main-svg') && (!(el.data || []).length || el.querySelector('.trace')))"""
 
 __all__ = ["ARTIFACTS", "CHROMIUM", "REPO", "TIMEOUT_MS", "badge", "chromium", "control", "free_port",
-           "go", "keyed", "loss_points", "no_exception", "poll_until", "progress", "set_number",
-           "shot", "streamlit_server", "wait_idle"]
+           "go", "keyed", "loss_points", "no_exception", "open_csv_upload", "poll_until", "progress",
+           "set_number", "shot", "streamlit_server", "upload_csv", "wait_idle"]
 
 
 def free_port() -> int:
@@ -179,6 +179,21 @@ def go(page: Page, name: str) -> None:
     """Switch pages the way a user does: the sidebar navigation (same session, state kept)."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    wait_idle(page)
+
+
+def open_csv_upload(page: Page, server: str) -> None:
+    """Open the app at ``server`` and the Data page's "Upload a CSV" source, as a user does."""
+    page.goto(server)
+    wait_idle(page)
+    go(page, "Data")
+    page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
+
+
+def upload_csv(page: Page, path: str | os.PathLike) -> None:
+    """Give the Data page's uploader ``path`` and wait until the file has been read."""
+    page.locator(".st-key-data_file input[type=file]").set_input_files(str(path))
+    expect(page.get_by_test_id("stMarkdownContainer").filter(has_text="Detected layout:")).to_be_visible()
     wait_idle(page)
 
 

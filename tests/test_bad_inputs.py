@@ -239,3 +239,10 @@ def test_file_larger_than_max_bytes(tmp_path: Path) -> None:
                                "max_bytes.")
     with pytest.raises(DataError, match="over the 100 bytes limit"):
         load_csv(path.read_bytes(), DataConfig(max_bytes=100))
+
+
+def test_a_column_too_wide_to_scale_is_refused_by_name() -> None:
+    """Found by the fuzzer: max - min overflowed to inf and the windows held NaN."""
+    content = b"a,b\n0,1\n1.7976931348623157e+308,2\n-9.9792015476736e+291,3\n0,4\n"
+    with pytest.raises(DataError, match=r"^Column 'a' spans more than the largest number a float can hold"):
+        load_csv(content, DataConfig(seq_len=3))

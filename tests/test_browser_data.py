@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_util import go, no_exception, set_number, shot, wait_idle
+from browser_util import no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -20,18 +20,13 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def _upload(page: Page, name: str) -> None:
-    page.locator(".st-key-data_file input[type=file]").set_input_files(str(DATA / name))
-    expect(page.get_by_test_id("stMarkdownContainer").filter(has_text="Detected layout:")).to_be_visible()
-    wait_idle(page)
+    upload_csv(page, DATA / name)
     page.wait_for_timeout(500)  # the rerun that fills the column pickers
     wait_idle(page)
 
 
 def test_window_settings_survive_a_new_file(page: Page, server: str):
-    page.goto(server)
-    wait_idle(page)
-    go(page, "Data")
-    page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
+    open_csv_upload(page, server)
     seq_len = page.locator(".st-key-d_seq_len input[type=number]")
     length = page.get_by_test_id("stMetric").filter(has_text="Length (steps)")
 

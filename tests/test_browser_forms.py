@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_util import go, no_exception, set_number, shot, wait_idle
+from browser_util import go, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -52,13 +52,8 @@ def test_out_of_range_training_settings_are_named_and_nothing_starts(page: Page,
 
 
 def test_data_page_names_a_bad_window_and_keeps_the_file_in_use(page: Page, server: str):
-    page.goto(server)
-    wait_idle(page)
-    go(page, "Data")
-    page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
-    page.locator(".st-key-data_file input[type=file]").set_input_files(str(DATA / "sensor_log.csv"))
-    expect(page.get_by_test_id("stMarkdownContainer").filter(has_text="Detected layout:")).to_be_visible()
-    wait_idle(page)
+    open_csv_upload(page, server)
+    upload_csv(page, DATA / "sensor_log.csv")
     _type(page, "d_seq_len", "1")
     wait_idle(page)
     expect(page.get_by_test_id("stAlertContentError").filter(
@@ -83,11 +78,8 @@ def test_a_workbook_dropped_on_the_csv_uploader_is_named(page: Page, server: str
     book = tmp_path / "prices.xlsx"
     with zipfile.ZipFile(book, "w") as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
-    page.goto(server)
-    wait_idle(page)
-    go(page, "Data")
-    page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
-    page.locator(".st-key-data_file input[type=file]").set_input_files(str(book))
+    open_csv_upload(page, server)
+    page.locator(".st-key-data_file input[type=file]").set_input_files(str(book))  # not read: no layout
     wait_idle(page)
     expect(page.get_by_test_id("stAlertContentError").filter(
         has_text="This looks like an Excel workbook, not a CSV file")).to_be_visible()

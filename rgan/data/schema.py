@@ -91,7 +91,12 @@ class MinMaxScaler:
         flat = x.reshape(-1, x.shape[-1])  # (rows, F)
         if not np.isfinite(flat).all():
             raise DataError("Cannot fit the scaler: the data contains NaN or infinite values.")
-        return cls(data_min=flat.min(axis=0), data_max=flat.max(axis=0))
+        low, high = flat.min(axis=0), flat.max(axis=0)
+        with np.errstate(over="ignore"):
+            if not np.isfinite(high - low).all():
+                raise DataError("Cannot fit the scaler: a feature spans more than the largest number a float can "
+                                "hold; divide it by a large power of ten first.")
+        return cls(data_min=low, data_max=high)
 
     def _range(self) -> tuple[np.ndarray, np.ndarray]:
         span = np.asarray(self.data_max, np.float64) - np.asarray(self.data_min, np.float64)

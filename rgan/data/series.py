@@ -127,7 +127,8 @@ def _check_finite(frame: pd.DataFrame, features: list[str]) -> None:
 
 
 def _check_finite_values(values: np.ndarray, features: list[str]) -> None:
-    """Refuse the first of ``features`` (the columns of ``values``) that holds an infinite value."""
+    """Refuse the first of ``features`` (the columns of ``values``) that holds an infinite value, or
+    whose range (maximum minus minimum) is too wide for a float to hold, so that it cannot be scaled."""
     inf = np.isinf(values).any(axis=0)
     if inf.any():
         name = features[int(np.flatnonzero(inf)[0])]
@@ -135,6 +136,16 @@ def _check_finite_values(values: np.ndarray, features: list[str]) -> None:
             f"Column '{name}' contains infinite values; replace them with numbers or leave those "
             "cells empty."
         )
+    if values.size:
+        with np.errstate(over="ignore", invalid="ignore"):  # fmax/fmin skip NaN (gaps) without warnings
+            span = np.fmax.reduce(values, axis=0) - np.fmin.reduce(values, axis=0)
+        wide = np.isinf(span)
+        if wide.any():
+            column = int(np.flatnonzero(wide)[0])
+            raise DataError(
+                f"Column '{features[column]}' spans more than the largest number a float can hold (its values "
+                f"reach {np.fmax.reduce(np.abs(values[:, column])):.3g}); divide it by a large power of ten first."
+            )
 
 
 
