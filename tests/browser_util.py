@@ -191,9 +191,12 @@ def open_csv_upload(page: Page, server: str) -> None:
 
 
 def upload_csv(page: Page, path: str | os.PathLike) -> None:
-    """Give the Data page's uploader ``path`` and wait until the file has been read."""
+    """Give the Data page's uploader ``path`` and wait until the file has been read and the rerun
+    that fills the column pickers (a new file's first read) is over."""
     page.locator(".st-key-data_file input[type=file]").set_input_files(str(path))
     expect(page.get_by_test_id("stMarkdownContainer").filter(has_text="Detected layout:")).to_be_visible()
+    wait_idle(page)
+    page.wait_for_timeout(500)
     wait_idle(page)
 
 

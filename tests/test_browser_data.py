@@ -21,8 +21,6 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def _upload(page: Page, name: str) -> None:
     upload_csv(page, DATA / name)
-    page.wait_for_timeout(500)  # the rerun that fills the column pickers
-    wait_idle(page)
 
 
 def test_window_settings_survive_a_new_file(page: Page, server: str):
