@@ -16,9 +16,9 @@ import numpy as np
 import streamlit as st
 
 from rgan import plots
-from rgan.train import changed_settings
 from rgan.dashboard import diagram, runs_view, state, ui
 from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot, default_extra_steps
+from rgan.train import changed_settings
 
 SLOW_KEY = "slow_motion"
 _ERROR_KEY = "train_control_error"
@@ -93,7 +93,7 @@ def _status(snap: RunSnapshot, slow: bool = False) -> None:
         f"D {m.d_cell.upper()} {m.d_hidden}×{m.d_layers} ({'per step' if m.d_per_step else 'per sequence'}) · "
         f"loss {t.loss} · lr G {snap.lr_g:g} · lr D {snap.lr_d:g} · D steps {snap.d_steps} · "
         f"batch {t.batch_size} · "
-        + "".join(f"{text} · " for text in changed_settings(t))
+        + "".join(f"{setting} · " for setting in changed_settings(t))
         + f"run {ui.short_id(snap.id)}"
     )
     queue = st.empty()  # one slot whether queued or not: the fragment's layout stays the same
