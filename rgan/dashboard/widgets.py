@@ -95,10 +95,8 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         who = net.upper()  # labels name their network: "G cell" / "D cell" (screen readers, tests)
         sizes[f"{net}_cell"] = c1.selectbox(f"{who} cell", CELLS, key=f"{k}{net}_cell", format_func=str.upper,
                                             persist_state=_KEEP)
-        sizes[f"{net}_hidden"] = num(c2, f"{who} hidden", 1, 1024, problems=problems,
-                                                   key=f"{k}{net}_hidden", persist_state=_KEEP)
-        sizes[f"{net}_layers"] = num(c3, f"{who} layers", 1, 6, problems=problems,
-                                                   key=f"{k}{net}_layers", persist_state=_KEEP)
+        sizes[f"{net}_hidden"] = num(c2, f"{who} hidden", 1, 1024, key=f"{k}{net}_hidden", persist_state=_KEEP)
+        sizes[f"{net}_layers"] = num(c3, f"{who} layers", 1, 6, key=f"{k}{net}_layers", persist_state=_KEEP)
     d_per_step = st.radio(
         "D judges", [True, False], key=k + "d_per_step", horizontal=True, persist_state=_KEEP,
         format_func=lambda v: "every step" if v else "whole sequence",
@@ -147,7 +145,7 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     d_steps = num(c1, "D steps per G step", 1, 20, key=k + "d_steps", persist_state=_KEEP)
     batch_size = num(c2, "Batch size", 1, 4096, key=k + "batch_size", persist_state=_KEEP)
     steps = num(c1, "Steps", 1, 1_000_000, key=k + "steps", step=100, persist_state=_KEEP,
-                help="Generator updates in the whole run.")
+                help="Training steps in the whole run; each updates D (D steps per G step times), then G once.")
     seed = num(c2, "Seed", 0, 2**31 - 1, key=k + "seed", persist_state=_KEEP)
     ema_decay = num(
         st, "Sample from G's weight average (decay)", 0.0, 0.9999, key=k + "ema_decay", format="%.4f", step=0.001,
