@@ -205,7 +205,6 @@ class Trainer:
         # 3 % at 128 (benchmarks/results/session4_2026-11-27.md). CUDA: not measured, left as it was.
         self._fuse_d = self.device.type == "cpu" and (model.d_cell == "gru" or model.d_hidden <= 64)
         self._real: torch.Tensor | np.ndarray | None = None
-        self.notes: list[str] = settings_notes(self.train_config)  # advice on these settings and data (CLI and app show it)
         if data is not None:
             self._set_real(data.windows)
 
@@ -216,12 +215,16 @@ class Trainer:
                 f"real windows must have shape (N, {self.seq_len}, {self.n_features}), got {windows.shape}."
             )
         self._n_real = windows.shape[0]
-        batch = batch_note(self.train_config.batch_size, self._n_real)
-        self.notes = settings_notes(self.train_config) + ([batch] if batch else [])
         if windows.size * 4 <= _MAX_RESIDENT_BYTES:
             self._real = torch.as_tensor(np.ascontiguousarray(windows, dtype=np.float32), device=self.device)
         else:
             self._real = windows
+
+    @property
+    def notes(self) -> list[str]:
+        """Advice on these settings with this data (the CLI and the app show it)."""
+        batch = batch_note(self.train_config.batch_size, self._n_real) if self._real is not None else None
+        return settings_notes(self.train_config) + ([batch] if batch else [])
 
     def attach_data(self, data: SequenceData) -> None:
         """Give a loaded trainer its real data so that ``step()`` can continue training."""
