@@ -220,8 +220,7 @@ def scores_view(c: Comparison) -> None:
     if c.real_scaled is not None and len(c.real_scaled) < FEW_FOR_SCORES:
         data = c.model.data
         more = ("raise *Generated sequences* above" if data is not None and data.n_sequences > len(c.real_scaled)
-                else "get more on the Data page (a larger size for a synthetic set, a smaller stride or a shorter "
-                     "sequence length for a series, or a longer file)")
+                else f"get {evaluate.MORE_SEQUENCES}")
         st.warning(f"Only {len(c.real_scaled):,} real sequences to score against: each score then rests on a few "
                    "dozen windows, moves a lot with the seed, and a baseline can reach 0 or 0.5 by chance. Read "
                    f"them as rough; for firmer ones, {more}.", icon=":material/warning:")

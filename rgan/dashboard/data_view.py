@@ -19,6 +19,7 @@ PREVIEW_ROWS = 200
 
 
 _SHOWN_KEY = "ds_shown"  # the data choice the built-in inputs were last set from
+_SIZES = ("n_samples", "n_features", "seed")  # a synthetic set's size inputs (keys "ds_" + name), 0 = default
 
 
 def _show_current_dataset(current: DataSource, names: set[str]) -> tuple[int, int]:
@@ -39,14 +40,14 @@ def _show_current_dataset(current: DataSource, names: set[str]) -> tuple[int, in
     st.session_state["ds_name"] = current.name if builtin else "sines"
     st.session_state.pop("ds_seq_len", None)
     st.session_state.pop("ds_stride", None)
-    for key in ("n_samples", "n_features", "seed"):
+    for key in _SIZES:
         st.session_state["ds_" + key] = int(params.get(key, 0))
     return windows
 
 
 def _default_sizes() -> None:
     """Another data set was picked: sizes chosen for the previous one (e.g. by an experiment) do not carry over."""
-    for key in ("n_samples", "n_features", "seed"):
+    for key in _SIZES:
         st.session_state["ds_" + key] = 0
 
 

@@ -411,6 +411,10 @@ def _cancel(key: EvalKey) -> None:
         job.cancel()
 
 
+MORE_SEQUENCES = ("more on the Data page (a larger size for a synthetic set, a smaller stride or a shorter "
+                  "sequence length for a series, or a longer file)")  # how to get more real windows
+
+
 def scores_panel(key: EvalKey, real: np.ndarray | None, fake: np.ndarray | None,
                  reference: np.ndarray | None = None) -> None:
     """Evaluate button, progress and score table for one comparison (the job itself runs in a thread)."""
@@ -420,8 +424,7 @@ def scores_panel(key: EvalKey, real: np.ndarray | None, fake: np.ndarray | None,
         return
     if len(real) < metrics.MIN_REAL_WINDOWS:
         st.error(f"Scores need at least {metrics.MIN_REAL_WINDOWS} real sequences; this data has {len(real)}. "
-                 "Get more on the Data page (a larger size for a synthetic set, a smaller stride or a shorter "
-                 "sequence length for a series, or a longer file).", icon=":material/error:")
+                 f"Get {MORE_SEQUENCES}.", icon=":material/error:")
         return
     job = store().get(key)
     if job is None or job.status().state in (FAILED, CANCELLED):
