@@ -123,7 +123,8 @@ def test_data_upload_shows_detected_layout():
 
 
 def test_data_preview_table_gets_the_full_width_when_wide():
-    """Up to 4 features the table sits beside the chart; 5 (the built-in sines) would be cut off there."""
+    """A table of up to 3 columns (prices: Date, Open, Close) sits beside the chart; wider ones (the built-in
+    sines: sample_id, step and 5 features) would be cut off there."""
     narrow = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
     assert sum(len(c.dataframe) for c in narrow.columns) == 1
     wide = open_page("pages/data.py")

@@ -140,8 +140,10 @@ def summary(data: SequenceData) -> None:
 
 def preview(data: SequenceData) -> None:
     names = data.feature_names
-    # A table of up to 4 features fits beside the chart; a wider one gets the page's full width below it.
-    if len(names) > 4:
+    # A table of up to 3 columns fits beside the chart; a wider one gets the page's full width below it
+    # (the table shows the time or id columns too: sample_id and step for sequences).
+    columns = len(data.frame.columns) if data.frame is not None else len(names) + 2
+    if columns > 3:
         chart, table = st.container(), st.container()
     else:
         table, chart = st.columns([2, 3])
