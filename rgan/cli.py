@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import asdict, fields
@@ -12,10 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from rgan.data import DataConfig, DataError, SequenceData
+from rgan.data.export import samples_frame
 from rgan.datasets import list_datasets
 from rgan.logs import append_jsonl, write_json_atomic
 from rgan.models import CELLS, ModelConfig
-from rgan.runs import DataSource
+from rgan.data.source import DataSource
 from rgan.train import DEVICES, LOSSES, TrainConfig, Trainer, TrainingDiverged
 
 
@@ -254,17 +254,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
-
-
-def samples_frame(samples: np.ndarray, feature_names: list[str]):
-    """(N, T, F) samples -> long table with ``sample_id`` and ``step`` columns, then one column per feature."""
-    import pandas as pd
-
-    n, t, f = samples.shape
-    frame = pd.DataFrame(samples.reshape(n * t, f), columns=list(feature_names))
-    frame.insert(0, "step", np.tile(np.arange(t), n))
-    frame.insert(0, "sample_id", np.repeat(np.arange(n), t))
-    return frame
 
 
 def _load_checkpoint(path: str, device: str) -> Trainer:

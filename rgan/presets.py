@@ -14,7 +14,7 @@ from typing import Any
 
 from rgan.data import DataConfig
 from rgan.models import ModelConfig
-from rgan.runs import DataSource
+from rgan.data.source import DataSource
 from rgan.train import TrainConfig
 
 # 2,000 sines of 24 steps with 2 features: small enough to load instantly, two chart rows to read.

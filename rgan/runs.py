@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from rgan.data import DataConfig, DataError, SequenceData, load_csv
-from rgan.datasets import load_dataset
+from rgan.data import DataError, SequenceData
 from rgan.logs import append_jsonl, read_jsonl, write_json_atomic
 from rgan.models import ModelConfig
-from rgan.train import TrainConfig, Trainer, TrainingDiverged, _config_from_dict
+from rgan.configs import config_from_dict
+from rgan.data.source import DataSource
+from rgan.train import TrainConfig, Trainer, TrainingDiverged
 
 QUEUED, RUNNING, PAUSED, FINISHED, STOPPED, FAILED = "queued", "running", "paused", "finished", "stopped", "failed"
 ACTIVE_STATES = (QUEUED, RUNNING, PAUSED)
@@ -81,41 +82,6 @@ class RunnerConfig:
         # Oversubscribed OpenMP threads spin and can make training 10x slower, so leave one core to
         # the web server and never give the runs together more threads than the remaining cores.
         return max(1, ((os.cpu_count() or 2) - 1) // max(1, self.max_concurrent))
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """Where a run's data comes from, so that it can be loaded again after a restart."""
-
-    kind: str  # "dataset", "csv" (uploaded bytes) or "file" (a local path, command line only)
-    name: str  # dataset name, uploaded file's display name (never used as a path), or the local path
-    config: DataConfig = DataConfig()  # parsing and windowing settings
-    params: dict[str, Any] = field(default_factory=dict)  # extra load_dataset() keyword arguments
-    csv_bytes: bytes | None = field(default=None, repr=False)  # the uploaded file's content
-
-    def load(self) -> SequenceData:
-        """Load the data this source describes.
-
-        Raises:
-            DataError: the data cannot be loaded (the message says why).
-        """
-        if self.kind == "dataset":
-            return load_dataset(self.name, seq_len=self.config.seq_len, stride=self.config.stride, **self.params)
-        if self.kind == "file":
-            return load_csv(self.name, self.config, name=Path(self.name).name)
-        if self.csv_bytes is None:
-            raise DataError("The uploaded file for this run is missing; upload it again.")
-        return load_csv(self.csv_bytes, self.config, name=self.name)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "config": asdict(self.config), "params": dict(self.params)}
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any], csv_bytes: bytes | None = None) -> "DataSource":
-        cfg = dict(d.get("config", {}))
-        if cfg.get("features") is not None:
-            cfg["features"] = tuple(cfg["features"])
-        return cls(d["kind"], d["name"], _config_from_dict(DataConfig, cfg), dict(d.get("params", {})), csv_bytes)
 
 
 @dataclass
@@ -682,8 +648,8 @@ class RunRegistry:
         folder = self.root / run_id
         csv_path = folder / "data.csv"
         source = DataSource.from_json(meta["source"], csv_path.read_bytes() if csv_path.exists() else None)
-        model = _config_from_dict(ModelConfig, meta["model"])
-        train = _config_from_dict(TrainConfig, meta["train"])
+        model = config_from_dict(ModelConfig, meta["model"])
+        train = config_from_dict(TrainConfig, meta["train"])
         records = read_jsonl(folder / "metrics.jsonl")
         history = {k: [float(r.get(k) if r.get(k) is not None else math.nan) for r in records] for k in METRIC_KEYS}
         run = Run(

@@ -12,7 +12,7 @@ import math
 import os
 import time
 import weakref
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from rgan.alloc import keep_freed_memory
+from rgan.configs import config_from_dict
 from rgan.data import MinMaxScaler, SequenceData
 from rgan.models import Discriminator, Generator, ModelConfig
 from rgan.optim import adam
@@ -132,11 +133,6 @@ def batch_note(batch_size: int, n_sequences: int) -> str | None:
         f"repeats: training works, but the extra rows cost time without new examples. Use a batch of "
         f"{n_sequences:,} or fewer, or get more sequences with a shorter sequence length or a smaller stride."
     )
-
-
-def _config_from_dict(cls: type, values: dict[str, Any]):
-    known = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in values.items() if k in known})
 
 
 class Trainer:
@@ -606,8 +602,8 @@ class Trainer:
     ) -> "Trainer":
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
             raise ValueError("This file is not an RGAN Studio checkpoint; choose a .pt file saved by RGAN Studio.")
-        model = _config_from_dict(ModelConfig, state["model_config"])
-        train = replace(_config_from_dict(TrainConfig, state["train_config"]), device=device)
+        model = config_from_dict(ModelConfig, state["model_config"])
+        train = replace(config_from_dict(TrainConfig, state["train_config"]), device=device)
         trainer = cls(
             None,
             model,

@@ -24,7 +24,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_core_files_found():
     names = {str(p.relative_to(RGAN)) for p in CORE_FILES}
-    assert {"data/__init__.py", "data/reading.py", "models.py", "train.py", "runs.py", "metrics.py", "plots.py",
+    assert {"data/__init__.py", "data/reading.py", "models.py", "train.py", "runs.py", "metrics/__init__.py", "plots.py",
             "cli.py"} <= names
 
 

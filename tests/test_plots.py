@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from rgan import plots
+from rgan import metrics, plots
 
 NAMES = ["open", "high", "volume"]
 
@@ -350,35 +350,8 @@ def test_acf_figure():
 
 
 # ------------------------------------------------------------------------------------ embeddings
-def test_pca_embedding_shapes_and_determinism(real, fake):
-    r, g = plots.pca_embedding(real, fake, seed=0)
-    assert r.shape == (12, 2) and g.shape == (9, 2)
-    r2, g2 = plots.pca_embedding(real, fake, seed=0)
-    np.testing.assert_array_equal(r, r2)
-    np.testing.assert_array_equal(g, g2)
-    # Fitted on the feature-averaged real windows: the real projection is centred.
-    np.testing.assert_allclose(r.mean(axis=0), 0, atol=1e-12)
-    small_r, small_g = plots.pca_embedding(real, fake, seed=1, max_samples=5)
-    assert small_r.shape == (5, 2) and small_g.shape == (5, 2)
-
-
-def test_tsne_embedding_shapes_and_determinism(real, fake):
-    r, g = plots.tsne_embedding(real, fake, max_samples=10, seed=3)
-    assert r.shape == (10, 2) and g.shape == (9, 2)
-    r2, g2 = plots.tsne_embedding(real, fake, max_samples=10, seed=3)
-    np.testing.assert_array_equal(r, r2)
-    np.testing.assert_array_equal(g, g2)
-
-
-def test_embedding_errors(real, fake):
-    with pytest.raises(ValueError, match=r"real must have at least 2 windows of at least 2 steps; found \(1, 10, 3\)"):
-        plots.pca_embedding(real[:1], fake)
-    with pytest.raises(ValueError, match="fake must have 10 time steps like real; found 5"):
-        plots.tsne_embedding(real, fake[:, :5])
-
-
 def test_embedding_figure(real, fake):
-    r, g = plots.pca_embedding(real, fake)
+    r, g = metrics.pca_embedding(real, fake)
     fig = plots.embedding_figure(r, g, "PCA of windows averaged over features")
     assert_common(fig)
     assert [t.name for t in fig.data] == ["real", "generated"]

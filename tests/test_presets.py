@@ -13,7 +13,7 @@ import torch
 from rgan import metrics
 from rgan.models import ModelConfig
 from rgan.presets import PRESETS, Preset, get_preset
-from rgan.runs import DataSource
+from rgan.data.source import DataSource
 from rgan.train import TrainConfig, Trainer, TrainingDiverged
 
 FAILURES = ("mode-collapse", "d-wins", "lr-too-high")

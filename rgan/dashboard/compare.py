@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from rgan import metrics, plots
-from rgan.cli import samples_frame
+from rgan.data.export import samples_frame
 from rgan.dashboard import evaluate, state, ui
 from rgan.data import SequenceData
 from rgan.runs import Run, RunRegistry
@@ -256,7 +256,7 @@ def embeddings_view(c: Comparison) -> None:
         st.info(_NEEDS_REAL, icon=":material/info:")
         return
     left, right = st.columns(2)
-    real_xy, fake_xy = plots.pca_embedding(c.real_scaled, c.fake_scaled, seed=c.seed)
+    real_xy, fake_xy = metrics.pca_embedding(c.real_scaled, c.fake_scaled, seed=c.seed)
     left.plotly_chart(plots.embedding_figure(real_xy, fake_xy, "PCA of windows averaged over features"),
                       key="cmp_pca", width="stretch")
     tsne = st.session_state.get("cmp_memo_tsne")
@@ -269,7 +269,7 @@ def embeddings_view(c: Comparison) -> None:
             st.caption("t-SNE takes a few seconds for a thousand windows, so it runs when asked.")
             if st.button("Compute t-SNE", key="cmp_tsne_go", icon=":material/scatter_plot:"):
                 with st.spinner("Computing t-SNE…"):
-                    _memo("tsne", c.key, lambda: plots.tsne_embedding(c.real_scaled, c.fake_scaled, seed=c.seed))
+                    _memo("tsne", c.key, lambda: metrics.tsne_embedding(c.real_scaled, c.fake_scaled, seed=c.seed))
                 st.rerun()
     st.caption("Each window is first averaged over its features (TimeGAN's way), so both maps show levels and "
                "shapes of the average, not how features differ. Orange clouds that cover the blue ones are good; "

@@ -7,11 +7,11 @@ import hashlib
 import streamlit as st
 
 from rgan import plots
-from rgan.cli import samples_frame
+from rgan.data.export import samples_frame
 from rgan.dashboard import state, ui, widgets
 from rgan.data import DataConfig, DataError, SequenceData
 from rgan.datasets import list_datasets
-from rgan.runs import DataSource
+from rgan.data.source import DataSource
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
 _FILE_KEY = "csv_digest"

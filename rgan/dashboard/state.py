@@ -4,7 +4,7 @@
 - The owner token identifies this browser's runs. It is random, kept in ``st.session_state`` and in
   the URL as ``?me=<token>`` so that a page refresh (a new session) still finds the same runs.
 - The current run id is in ``?run=<id>`` (and in the session), so a refresh re-attaches to it.
-- The current data is a :class:`~rgan.runs.DataSource` in the session; loading is cached per server,
+- The current data is a :class:`~rgan.data.source.DataSource` in the session; loading is cached per server,
   so switching pages does not parse a file again. With no choice made, the "sines" data set is used.
 """
 
@@ -26,7 +26,8 @@ import streamlit as st
 
 from rgan.data import DataError, SequenceData
 from rgan.models import ModelConfig
-from rgan.runs import DataSource, Run, RunnerConfig, RunRegistry
+from rgan.data.source import DataSource
+from rgan.runs import Run, RunnerConfig, RunRegistry
 from rgan.train import TrainConfig, Trainer
 
 T = TypeVar("T")

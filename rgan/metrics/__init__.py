@@ -30,6 +30,7 @@ from scipy.stats import wasserstein_distance
 from torch import nn
 
 from rgan.alloc import keep_freed_memory
+from rgan.metrics.embedding import pca_embedding, tsne_embedding
 from rgan.optim import adam
 
 __all__ = [
@@ -49,7 +50,9 @@ __all__ = [
     "marginal_distances",
     "mmd_rbf",
     "nearest_neighbour_ratio",
+    "pca_embedding",
     "predictive_score",
+    "tsne_embedding",
 ]
 
 IterationCallback = Callable[[int, int], None]  # (iterations done, total)
