@@ -1,6 +1,12 @@
-"""RGAN Studio: page configuration and navigation; each page lives in pages/."""
+"""RGAN Studio: the process-wide allocator setting, page configuration and navigation; each page lives in pages/."""
 
 import streamlit as st
+
+from rgan.alloc import keep_freed_memory
+
+# Training steps reuse freed memory instead of faulting in fresh pages (rgan/alloc.py). The setting is
+# process-wide and applied once: later reruns of this script find it in effect.
+keep_freed_memory()
 
 st.set_page_config(page_title="RGAN Studio", page_icon=":material/ssid_chart:", layout="wide")
 

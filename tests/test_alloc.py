@@ -18,14 +18,16 @@ glibc_only = pytest.mark.skipif(
     not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None, reason="glibc's malloc only"
 )
 
-# Steps of a small LSTM GAN in a fresh process; prints minor page faults per step after a warm-up.
+# Steps of a small LSTM GAN in a fresh process that applies the setting first, as every entry point
+# does (app.py, the CLI, the benchmarks); prints minor page faults per step after a warm-up.
 _PROBE = textwrap.dedent(
     """
     import json, resource, torch
     from rgan import alloc
-    from rgan.datasets import load_dataset
+    from rgan.data import load_dataset
     from rgan.models import ModelConfig
     from rgan.train import TrainConfig, Trainer
+    alloc.keep_freed_memory()
     torch.set_num_threads(2)
     data = load_dataset("sines", seq_len=24, n_samples=300)
     model = ModelConfig(g_cell="lstm", d_cell="lstm", g_hidden=32, d_hidden=32, g_layers=1, d_layers=1)
@@ -64,12 +66,28 @@ def test_training_steps_reuse_memory_instead_of_faulting_in_pages():
 
 
 @glibc_only
-def test_a_trainer_applies_the_setting_once_per_process(monkeypatch):
+def test_the_setting_is_applied_once_per_process(monkeypatch):
     monkeypatch.setattr(alloc, "_state", None)
     for name in ("RGAN_MALLOC_TUNING", *alloc._USER_SETTINGS):
         monkeypatch.delenv(name, raising=False)
     assert alloc.keep_freed_memory() is True
     assert alloc._state is True and alloc.keep_freed_memory() is True
+
+
+def test_building_a_trainer_leaves_the_allocator_to_the_entry_point(monkeypatch, tiny_data, tiny_model, tiny_train):
+    """A process-wide setting is the program's choice (app.py, the CLI, a benchmark), not a library
+    side effect: constructing a Trainer does not apply it."""
+    from rgan.train import Trainer
+
+    monkeypatch.setattr(alloc, "_state", None)
+    Trainer(tiny_data, tiny_model, tiny_train)
+    assert alloc._state is None
+
+
+def test_app_applies_the_setting_before_navigation():
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert "keep_freed_memory()" in source
+    assert source.index("keep_freed_memory()") < source.index("st.navigation(")
 
 
 @pytest.mark.parametrize("env", [{"RGAN_MALLOC_TUNING": "0"}, {"MALLOC_TRIM_THRESHOLD_": "131072"}])

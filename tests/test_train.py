@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 import torch
 
+from rgan.dashboard import diagram
 from rgan.models import Discriminator, Generator, ModelConfig
-from rgan.train import TrainConfig, Trainer, TrainingDiverged, changed_settings, resolve_device
+from rgan.train import D_SUBSTEPS, G_SUBSTEPS, TrainConfig, Trainer, TrainingDiverged, changed_settings, resolve_device
+from rgan.train.losses import correlation, moment_gap
+from rgan.train.speed import clip_gradients
 
 STAT_KEYS = {"step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "seconds"}
 
@@ -98,7 +101,7 @@ def test_tiny_training_run_learns(tiny_data, tiny_model):
     real = np.asarray(tiny_data.windows)
     before = np.abs(trainer.sample(256, seed=0, scaled=True).mean(axis=(0, 1)) - real.mean(axis=(0, 1))).mean()
     for _ in range(300):
-        stats = trainer.step()
+        trainer.step()
     after = np.abs(trainer.sample(256, seed=0, scaled=True).mean(axis=(0, 1)) - real.mean(axis=(0, 1))).mean()
     assert after < before
     assert after < 0.1
@@ -123,6 +126,8 @@ def test_substeps_are_reported_in_order(tiny_data, tiny_model, tiny_train):
     Trainer(tiny_data, tiny_model, tiny_train).step(on_substep=lambda phase, name: seen.append((phase, name)))
     names = ["sample noise", "generate", "judge", "loss", "gradients", "update"]
     assert seen == [("D", n) for n in names] + [("G", n) for n in names[2:]]
+    assert seen == [("D", n) for n in D_SUBSTEPS] + [("G", n) for n in G_SUBSTEPS]  # the names the views import
+    assert all(substep in diagram.EXPLAIN for substep in seen)
 
 
 def test_a_one_phase_step_reports_only_that_phase(tiny_data, tiny_model, tiny_train):
@@ -169,8 +174,13 @@ def test_lr_and_d_steps_change(tiny_data, tiny_model, tiny_train):
     trainer.set_lr(lr_g=5e-4)
     trainer.set_d_steps(3)
     assert trainer.lr_g == 5e-4 and trainer.lr_d == tiny_train.lr_d and trainer.d_steps == 3
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as e:
         trainer.set_lr(lr_d=2.0)
+    assert str(e.value) == "lr_d must be a number between 0 and 1, got 2.0."  # TrainConfig's own check
+    with pytest.raises(ValueError) as e:
+        trainer.set_d_steps(0)
+    assert str(e.value) == "d_steps must be a positive integer, got 0."
+    assert trainer.lr_d == tiny_train.lr_d and trainer.d_steps == 3  # a refused change changes nothing
 
 
 def test_checkpoint_resume_is_identical(tiny_data, tiny_model, tiny_train, tmp_path):
@@ -213,16 +223,13 @@ def test_weight_average_samples_and_survives_a_checkpoint(tiny_data, tiny_model,
 
 def test_correlation_term_pulls_feature_correlations_towards_the_data():
     """Two features that always move together: G learns that faster with the correlation term on."""
-    from dataclasses import replace
-
     from rgan.data import DataConfig, from_array
-    from rgan.train import _correlation
 
     rng = np.random.default_rng(0)
     base = rng.random((256, 8, 1)).astype(np.float32)
     x = np.concatenate([base, 1.0 - base], axis=2)  # correlation -1 at every step
     data = from_array(x, ["a", "b"], DataConfig(seq_len=8))
-    real_corr = _correlation(torch.as_tensor(x))
+    real_corr = correlation(torch.as_tensor(x))
     assert real_corr[0, 1] == pytest.approx(-1.0, abs=1e-5)
     model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=8, d_hidden=8, g_layers=1)
     gaps = {}
@@ -231,7 +238,7 @@ def test_correlation_term_pulls_feature_correlations_towards_the_data():
         for _ in range(60):
             trainer.step()
         fake = torch.as_tensor(trainer.sample(512, seed=0, scaled=True))
-        gaps[weight] = float((_correlation(fake)[0, 1] - real_corr[0, 1]).abs())
+        gaps[weight] = float((correlation(fake)[0, 1] - real_corr[0, 1]).abs())
     assert gaps[5.0] < 0.5 * gaps[0.0], gaps
 
 
@@ -269,6 +276,16 @@ def test_not_a_checkpoint(tmp_path):
         Trainer.load(path, device="cpu")
 
 
+def test_a_checkpoint_with_missing_entries_is_refused(tiny_data, tiny_model, tiny_train, tmp_path):
+    state = Trainer(tiny_data, tiny_model, tiny_train).state_dict()
+    del state["opt_d"], state["rng_state"]
+    with pytest.raises(ValueError) as e:
+        Trainer.from_state(state, device="cpu")
+    assert str(e.value) == (
+        "This checkpoint lacks opt_d, rng_state; the file is damaged. Choose another .pt file saved by RGAN Studio."
+    )
+
+
 def test_generator_push_points_towards_realness(tiny_data, tiny_model, tiny_train):
     trainer = Trainer(tiny_data, tiny_model, tiny_train)
     for _ in range(5):
@@ -284,12 +301,10 @@ def test_generator_push_points_towards_realness(tiny_data, tiny_model, tiny_trai
 
 
 def test_moment_gap_matches_torch_mean_and_std():
-    from rgan.train import _moment_gap
-
     gen = torch.Generator().manual_seed(0)
     fake = torch.randn(64, 12, 3, generator=gen, requires_grad=True)
     real = torch.rand(64, 12, 3, generator=gen) * 4 + 1
-    ours = _moment_gap(fake, real)
+    ours = moment_gap(fake, real)
     ref = (fake.mean(0) - real.mean(0)).abs().mean() + (fake.std(0) - real.std(0)).abs().mean()
     assert torch.allclose(ours, ref, rtol=1e-5)
     (g_ours,) = torch.autograd.grad(ours, fake)
@@ -298,16 +313,14 @@ def test_moment_gap_matches_torch_mean_and_std():
     # the written-out gradient against finite differences, in double precision
     x = torch.rand(9, 4, 2, dtype=torch.float64, generator=gen, requires_grad=True)
     r = torch.rand(9, 4, 2, dtype=torch.float64, generator=gen)
-    assert torch.autograd.gradcheck(lambda x: _moment_gap(x, r) * 3.0, (x,))
+    assert torch.autograd.gradcheck(lambda x: moment_gap(x, r) * 3.0, (x,))
 
 
 def test_moment_gap_of_a_collapsed_batch_has_a_finite_gradient():
     """All B generated values equal at a step (std 0): the std term contributes no gradient, not NaN."""
-    from rgan.train import _moment_gap
-
     fake = torch.full((16, 5, 2), 0.5, requires_grad=True)
     real = torch.rand(16, 5, 2, generator=torch.Generator().manual_seed(1))
-    (g,) = torch.autograd.grad(_moment_gap(fake, real), fake)
+    (g,) = torch.autograd.grad(moment_gap(fake, real), fake)
     assert torch.isfinite(g).all()
     assert torch.allclose(g, g[0].expand_as(g))  # only the mean term: the same push on every sequence
 
@@ -319,7 +332,7 @@ def test_gradient_clipping_matches_clip_grad_norm(tiny_data, tiny_model, clip):
     x = torch.randn(8, tiny_data.seq_len, tiny_data.n_features)
     for t in (ours, ref):
         t.discriminator(x).pow(2).sum().backward()
-    norm, no_loss = ours._clip(ours.discriminator)
+    norm, no_loss = clip_gradients(list(ours.discriminator.parameters()), clip)
     assert math.isnan(no_loss)
     ref_norm = float(torch.nn.utils.clip_grad_norm_(ref.discriminator.parameters(), clip if clip > 0 else math.inf))
     assert norm == pytest.approx(ref_norm, rel=1e-6) and norm > 0

@@ -8,24 +8,27 @@ nodes and edges that the current sub-step ``(phase, name)`` touches are drawn in
 from __future__ import annotations
 
 from rgan.plots import D_COLOR, G_COLOR
+from rgan.train.substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
 
 IDLE = "#9aa0a6"
-FILL = {"D": "#fde2e1", "G": "#e0f3e0"}
+FILL = {D_PHASE: "#fde2e1", G_PHASE: "#e0f3e0"}
 
 # What each sub-step means, for the caption beside the diagram.
 EXPLAIN = {
-    ("D", "sample noise"): "D phase: draw a batch of real sequences and a batch of noise z.",
-    ("D", "generate"): "D phase: G turns the noise into fake sequences (G is frozen: no gradients).",
-    ("D", "judge"): "D phase: D gives every real and every fake sequence a realness score.",
-    ("D", "loss"): "D phase: D's loss is low when it calls real 'real' and fake 'fake'.",
-    ("D", "gradients"): "D phase: backpropagate D's loss into D's weights.",
-    ("D", "update"): "D phase: the optimiser changes D's weights a little.",
-    ("G", "sample noise"): "G phase: draw fresh noise z.",
-    ("G", "generate"): "G phase: G makes fake sequences, this time keeping the graph for gradients.",
-    ("G", "judge"): "G phase: D (frozen) scores the fakes.",
-    ("G", "loss"): "G phase: G's loss is low when D calls its fakes 'real'.",
-    ("G", "gradients"): "G phase: the gradient flows back through the frozen D into G's weights.",
-    ("G", "update"): "G phase: the optimiser changes G's weights a little.",
+    (D_PHASE, SAMPLE_NOISE): "D phase: draw a batch of real sequences and a batch of noise z.",
+    (D_PHASE, GENERATE): "D phase: G turns the noise into fake sequences (G is frozen: no gradients).",
+    (D_PHASE, JUDGE): "D phase: D gives every real and every fake sequence a realness score.",
+    (D_PHASE, LOSS): "D phase: D's loss is low when it calls real 'real' and fake 'fake'.",
+    (D_PHASE, GRADIENTS): "D phase: backpropagate D's loss into D's weights.",
+    (D_PHASE, UPDATE): "D phase: the optimiser changes D's weights a little.",
+    # Trainer.step's G phase reuses the D phase's last fakes and never reports these two; the textbook
+    # loop draws fresh noise here.
+    (G_PHASE, SAMPLE_NOISE): "G phase: draw fresh noise z.",
+    (G_PHASE, GENERATE): "G phase: G makes fake sequences, this time keeping the graph for gradients.",
+    (G_PHASE, JUDGE): "G phase: D (frozen) scores the fakes.",
+    (G_PHASE, LOSS): "G phase: G's loss is low when D calls its fakes 'real'.",
+    (G_PHASE, GRADIENTS): "G phase: the gradient flows back through the frozen D into G's weights.",
+    (G_PHASE, UPDATE): "G phase: the optimiser changes G's weights a little.",
 }
 
 _NODES = {
@@ -45,19 +48,19 @@ def active_parts(substep: tuple[str, str] | None) -> tuple[set[str], set[tuple[s
     if substep is None:
         return set(), set()
     phase, name = substep
-    if name == "sample noise":
-        return ({"z", "real"} if phase == "D" else {"z"}), set()
-    if name == "generate":
+    if name == SAMPLE_NOISE:
+        return ({"z", "real"} if phase == D_PHASE else {"z"}), set()
+    if name == GENERATE:
         return {"G", "fake"}, {("z", "G"), ("G", "fake")}
-    if name == "judge":
-        edges = {("fake", "D"), ("real", "D")} if phase == "D" else {("fake", "D")}
+    if name == JUDGE:
+        edges = {("fake", "D"), ("real", "D")} if phase == D_PHASE else {("fake", "D")}
         return {"D"}, edges
-    if name == "loss":
+    if name == LOSS:
         return {"loss"}, {("D", "loss")}
-    if name == "gradients":
-        return ({"D"}, {("loss", "D")}) if phase == "D" else ({"G"}, {("loss", "D"), ("D", "G")})
-    if name == "update":
-        return {phase}, set()
+    if name == GRADIENTS:
+        return ({"D"}, {("loss", "D")}) if phase == D_PHASE else ({"G"}, {("loss", "D"), ("D", "G")})
+    if name == UPDATE:
+        return {phase}, set()  # the phase's network: node ids "D" and "G" are the phase names
     return set(), set()
 
 
@@ -68,7 +71,7 @@ def _quote(text: str) -> str:
 def model_diagram(substep: tuple[str, str] | None = None) -> str:
     """DOT source of the GAN overview with the sub-step's nodes and edges highlighted."""
     phase = substep[0] if substep else None
-    color = {"D": D_COLOR, "G": G_COLOR}.get(phase or "", IDLE)
+    color = {D_PHASE: D_COLOR, G_PHASE: G_COLOR}.get(phase or "", IDLE)
     nodes, edges = active_parts(substep)
     lines = [
         "digraph rgan {",
@@ -86,7 +89,7 @@ def model_diagram(substep: tuple[str, str] | None = None) -> str:
         if key in ("z", "real", "fake"):
             attrs.append("shape=note" if key != "z" else "shape=ellipse")
         if key in nodes:
-            bold = ", penwidth=3" if substep and substep[1] == "update" and key == phase else ", penwidth=2.2"
+            bold = ", penwidth=3" if substep and substep[1] == UPDATE and key == phase else ", penwidth=2.2"
             attrs.append(f'color="{color}", fillcolor="{FILL.get(phase or "", "#ffffff")}"{bold}')
         lines.append(f"  {key} [{', '.join(attrs)}];")
     for a, b in _FORWARD:

@@ -1,0 +1,139 @@
+"""Checkpoints: everything needed to resume a run exactly, as tensors and plain Python values.
+
+A checkpoint is a dict written by ``torch.save``: both configs as ``asdict`` dicts, the weights of G, D
+and G's weight average, both optimisers, the step, the random stream, the fixed preview noise, the
+scaler and the data's shape. Files are written atomically and read with ``weights_only=True``, so no
+code in a file runs on loading.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import torch
+
+from rgan.configs import config_from_dict
+from rgan.data import MinMaxScaler, SequenceData
+from rgan.models import ModelConfig
+
+from .config import TrainConfig
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
+
+_TrainerT = TypeVar("_TrainerT", bound="Trainer")
+
+CHECKPOINT_FORMAT = "rgan-studio-checkpoint"
+CHECKPOINT_VERSION = 1
+_REQUIRED = (  # "generator_ema", "d_steps" and "data_info" are optional: older files lack them
+    "model_config", "train_config", "generator", "discriminator", "opt_g", "opt_d", "step", "rng_state",
+    "fixed_noise", "scaler", "feature_names", "n_features", "seq_len",
+)
+
+
+def trainer_state(trainer: Trainer) -> dict[str, Any]:
+    """Everything needed to resume ``trainer`` exactly; only tensors and plain Python values."""
+    ema = trainer.generator_ema
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "model_config": asdict(trainer.model_config),
+        "train_config": asdict(trainer.train_config),
+        "generator": trainer.generator.state_dict(),
+        "discriminator": trainer.discriminator.state_dict(),
+        **({"generator_ema": ema.state_dict()} if ema is not None else {}),
+        "opt_g": trainer.opt_g.state_dict(),
+        "opt_d": trainer.opt_d.state_dict(),
+        "step": trainer.step_count,
+        "d_steps": trainer.d_steps,
+        "rng_state": trainer._rng.get_state(),
+        "fixed_noise": trainer.fixed_noise.cpu(),  # (P, T, noise)
+        "scaler": trainer.scaler.to_dict(),
+        "feature_names": list(trainer.feature_names),
+        "n_features": trainer.n_features,
+        "seq_len": trainer.seq_len,
+        "data_info": dict(trainer.data_info),
+        "torch_version": str(torch.__version__),
+    }
+
+
+def save_state(state: dict[str, Any], path: str | os.PathLike) -> Path:
+    """Write ``state`` atomically (temporary file, then rename), so a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def read_state(path: str | os.PathLike, device: torch.device) -> dict[str, Any]:
+    """Read a checkpoint file safely (``weights_only=True``), its tensors mapped to ``device``.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ValueError: the file cannot be read as a checkpoint (refused pickle, truncated, not a torch file).
+    """
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # unpickling refused, truncated file, not a torch file, ...
+        raise ValueError(
+            f"Could not read {Path(path).name} as a checkpoint ({type(e).__name__}); choose a .pt file saved by "
+            "RGAN Studio."
+        ) from e
+
+
+def check_state(state: Any) -> None:
+    """Check that ``state`` is an RGAN Studio checkpoint with every entry a trainer needs.
+
+    Raises:
+        ValueError: it is not one, or entries are missing (the message names them).
+    """
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError("This file is not an RGAN Studio checkpoint; choose a .pt file saved by RGAN Studio.")
+    missing = [key for key in _REQUIRED if key not in state]
+    if missing:
+        raise ValueError(
+            f"This checkpoint lacks {', '.join(missing)}; the file is damaged. Choose another .pt file saved by "
+            "RGAN Studio."
+        )
+
+
+def rebuild(cls: type[_TrainerT], state: Any, data: SequenceData | None, device: str) -> _TrainerT:
+    """A ``cls`` trainer exactly as ``state`` describes it, its networks on ``device``, with ``data``
+    attached when given.
+
+    Raises:
+        ValueError: ``state`` is not a complete RGAN Studio checkpoint, or ``data`` does not fit it.
+    """
+    check_state(state)
+    model = config_from_dict(ModelConfig, state["model_config"])
+    train = replace(config_from_dict(TrainConfig, state["train_config"]), device=device)
+    trainer = cls(
+        None,
+        model,
+        train,
+        n_features=state["n_features"],
+        seq_len=state["seq_len"],
+        feature_names=state["feature_names"],
+        scaler=MinMaxScaler.from_dict(state["scaler"]),
+        data_info=state.get("data_info", {}),
+    )
+    trainer.generator.load_state_dict(state["generator"])
+    trainer.discriminator.load_state_dict(state["discriminator"])
+    if trainer.generator_ema is not None:
+        trainer.generator_ema.load_state_dict(state.get("generator_ema", state["generator"]))
+    trainer.opt_g.load_state_dict(state["opt_g"])
+    trainer.opt_d.load_state_dict(state["opt_d"])
+    trainer.step_count = int(state["step"])
+    trainer.d_steps = int(state.get("d_steps", train.d_steps))
+    trainer._rng.set_state(state["rng_state"].cpu())
+    trainer.fixed_noise = state["fixed_noise"].to(trainer.device)
+    if data is not None:
+        trainer.attach_data(data)
+    return trainer

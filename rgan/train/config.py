@@ -1,0 +1,93 @@
+"""How the two networks are trained: :class:`TrainConfig`, the device choice and the divergence error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+LOSSES = ("ns", "wgan-gp")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the two networks are trained.
+
+    Every value is checked here, once: the trainer and the run registry check a change of settings by
+    building a changed copy with ``dataclasses.replace``.
+
+    Raises:
+        ValueError: a setting is out of range; the message names it, what it must be and what it got.
+    """
+
+    loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
+    lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
+    lr_d: float = 2e-3  # discriminator Adam learning rate
+    beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
+    beta2: float = 0.9  # Adam beta2
+    d_steps: int = 1  # discriminator updates per generator update
+    batch_size: int = 128  # sequences per batch
+    steps: int = 5000  # generator updates in a full run
+    seed: int = 0  # seeds weights, batches and noise
+    device: str = "auto"  # "auto" (CUDA, then MPS, then CPU), "cpu", "cuda" or "mps"
+    moment_weight: float = 1.0  # G penalty on per-step mean/std mismatch with the real batch (0 = off)
+    label_smoothing: float = 0.0  # one-sided: real targets become 1 - this value ("ns" only)
+    gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
+    grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
+    ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
+    diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
+    corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
+    preview_size: int = 16  # sequences in the fixed-noise preview batch
+    overlap: bool = True  # on CPU with one torch thread, D's pass over real data runs beside G's on a second thread
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {DEVICES}, got {self.device!r}.")
+        for name in ("lr_g", "lr_d"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and 0 < value < 1):
+                raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}.")
+        for name in ("d_steps", "batch_size", "steps", "preview_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if not (isinstance(self.corr_weight, (int, float)) and self.corr_weight >= 0):
+            raise ValueError(f"corr_weight must be a number >= 0, got {self.corr_weight!r}.")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}.")
+        if not 0 <= self.label_smoothing < 0.5:
+            raise ValueError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}.")
+        for name in ("beta1", "beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
+        for name in ("moment_weight", "gp_weight", "grad_clip"):
+            if not getattr(self, name) >= 0:  # also refuses NaN
+                raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or gradient became NaN or infinite; the weights were left at their last good values."""
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """Turn a device name into a ``torch.device``; ``auto`` prefers CUDA, then Apple MPS, then CPU.
+
+    Raises:
+        ValueError: the named device is not available on this machine.
+    """
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("Device 'cuda' was requested but no CUDA GPU is available; use 'auto' or 'cpu'.")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("Device 'mps' was requested but Apple MPS is not available; use 'auto' or 'cpu'.")
+    if name not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}, got {name!r}.")
+    return torch.device(name)

@@ -1,0 +1,398 @@
+"""The adversarial training of a recurrent GAN: :class:`Trainer`, its step, sampling and checkpoints.
+
+The trainer knows nothing about threads or user interfaces: ``step()`` runs one discriminator phase
+and one generator phase and returns plain numbers; whoever drives it decides what to do with them.
+The losses are in losses.py, what makes a step fast in speed.py, the checkpoint format in checkpoints.py.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import copy
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rgan.data import MinMaxScaler, SequenceData
+from rgan.models import Discriminator, Generator, ModelConfig
+from rgan.optim import adam
+
+from . import checkpoints, losses, sampling, speed
+from .advice import training_notes
+from .config import TrainConfig, TrainingDiverged, resolve_device
+from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
+
+
+class Trainer:
+    """Owns G, D, their optimisers and the random streams of one training run.
+
+    Args:
+        data: the real sequences (scaled to [0, 1]); may be ``None`` for a trainer loaded only to sample.
+        model: network sizes.
+        train: optimisation settings.
+        n_features, seq_len, feature_names, scaler, data_info: describe the data when ``data`` is None.
+
+    Raises:
+        ValueError: neither ``data`` nor ``n_features``, ``seq_len`` and ``scaler`` were given, or the
+            device is not available.
+    """
+
+    def __init__(
+        self,
+        data: SequenceData | None,
+        model: ModelConfig = ModelConfig(),
+        train: TrainConfig = TrainConfig(),
+        *,
+        n_features: int | None = None,
+        seq_len: int | None = None,
+        feature_names: list[str] | None = None,
+        scaler: MinMaxScaler | None = None,
+        data_info: dict[str, Any] | None = None,
+    ) -> None:
+        self.model_config = model
+        self.train_config = train
+        self.device = resolve_device(train.device)
+        if data is not None:
+            n_features, seq_len = data.n_features, data.seq_len
+            feature_names, scaler = list(data.feature_names), data.scaler
+            data_info = data.to_dict_info()
+        if n_features is None or seq_len is None or scaler is None:
+            raise ValueError("Trainer needs either data or n_features, seq_len and scaler.")
+        self.n_features = int(n_features)
+        self.seq_len = int(seq_len)
+        self.feature_names = list(feature_names or [f"x{i}" for i in range(self.n_features)])
+        self.scaler = scaler
+        self.data_info = dict(data_info or {})
+
+        torch.manual_seed(train.seed)  # weight initialisation only; every later draw uses self._rng
+        self.generator = Generator(self.n_features, model).to(self.device)
+        self.discriminator = Discriminator(self.n_features, model).to(self.device)
+        # The moving average of G's weights (when on) is what sample() and preview() use: it smooths
+        # out the oscillation of adversarial training, so a sample taken at any moment is a good one.
+        self.generator_ema: Generator | None = None
+        if train.ema_decay > 0:
+            self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+            self.generator_ema.rnn.flatten_parameters()  # a copy's weights are separate tensors; cuDNN wants one block
+        # Parameter lists are built once: clipping and the average touch them every step.
+        nets = (self.generator, self.discriminator, self.generator_ema)
+        self._params = {m: list(m.parameters()) for m in nets if m is not None}
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None  # the real pass's second thread
+        self.set_overlap(train.overlap)
+        self._fuse_d = speed.fuse_d_pass(self.device, model)  # D judges real and fake as one batch of 2B
+        self.opt_g = adam(self.generator.parameters(), train.lr_g, (train.beta1, train.beta2))
+        self.opt_d = adam(self.discriminator.parameters(), train.lr_d, (train.beta1, train.beta2))
+        # One CPU generator drives batches and noise so that a run is reproducible and resumable exactly.
+        self._rng = torch.Generator().manual_seed(train.seed)
+        self.fixed_noise = self._noise(train.preview_size)  # (P, T, noise): the same preview every time
+        self.step_count = 0
+        self.d_steps = train.d_steps
+        self._real: torch.Tensor | np.ndarray | None = None
+        if data is not None:
+            self._set_real(data.windows)
+
+    # ----------------------------------------------------------------------------------------- data
+    def _set_real(self, windows: np.ndarray) -> None:
+        if windows.ndim != 3 or windows.shape[1:] != (self.seq_len, self.n_features):
+            raise ValueError(
+                f"real windows must have shape (N, {self.seq_len}, {self.n_features}), got {windows.shape}."
+            )
+        self._n_real = windows.shape[0]
+        self._real = speed.resident_windows(windows, self.device)  # (N, T, F)
+
+    @property
+    def notes(self) -> list[str]:
+        """Advice on these settings with this data (the CLI and the app show it)."""
+        return training_notes(self.train_config, self._n_real if self._real is not None else None)
+
+    def attach_data(self, data: SequenceData) -> None:
+        """Give a loaded trainer its real data so that ``step()`` can continue training.
+
+        Raises:
+            ValueError: the data's features or sequence length differ from the model's.
+        """
+        if data.n_features != self.n_features or data.seq_len != self.seq_len:
+            raise ValueError(
+                f"This model was trained on {self.n_features} features x {self.seq_len} steps; the data has "
+                f"{data.n_features} features x {data.seq_len} steps."
+            )
+        self._set_real(data.windows)
+
+    def _batch(self) -> torch.Tensor:
+        """A real batch ``(B, T, F)`` drawn with replacement."""
+        idx = torch.randint(self._n_real, (self.train_config.batch_size,), generator=self._rng)  # (B,)
+        return speed.gather_batch(self._real, idx, self.device)
+
+    def _noise(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        return sampling.draw_noise(n, self.seq_len, self.model_config, rng or self._rng, self.device)  # (n, T, noise)
+
+    # ------------------------------------------------------------------------------------- settings
+    def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
+        """Change learning rates; they apply from the next step.
+
+        Raises:
+            ValueError: a rate outside (0, 1), with :class:`TrainConfig`'s message.
+        """
+        changes = {name: lr for name, lr in (("lr_g", lr_g), ("lr_d", lr_d)) if lr is not None}
+        replace(self.train_config, **changes)  # checks them as a config would
+        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
+            if lr is not None:
+                for group in opt.param_groups:
+                    group["lr"] = float(lr)
+
+    def set_d_steps(self, d_steps: int) -> None:
+        """Change discriminator updates per generator update; applies from the next step.
+
+        Raises:
+            ValueError: not a positive integer, with :class:`TrainConfig`'s message.
+        """
+        replace(self.train_config, d_steps=d_steps)  # checks it as a config would
+        self.d_steps = d_steps
+
+    def set_overlap(self, on: bool) -> None:
+        """Use (or stop using) a second thread for D's pass over the real batch; CPU with one torch
+        thread only (see :func:`speed.overlap_real_pass`). Results are the same either way; a server
+        that keeps a core free turns it off."""
+        if on and self._pool is None and self.device.type == "cpu":
+            self._pool = speed.real_pass_thread(self)
+        elif not on and self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    @property
+    def lr_g(self) -> float:
+        return float(self.opt_g.param_groups[0]["lr"])
+
+    @property
+    def lr_d(self) -> float:
+        return float(self.opt_d.param_groups[0]["lr"])
+
+    # ------------------------------------------------------------------------------------- training
+    def step(
+        self, update_d: bool = True, update_g: bool = True, on_substep: Callable[[str, str], None] | None = None
+    ) -> dict[str, float]:
+        """One training step: ``d_steps`` discriminator updates, then one generator update.
+
+        Args:
+            update_d: run the discriminator phase (False: D only judges, for teaching).
+            update_g: run the generator phase (False: G only generates).
+            on_substep: called as ``on_substep(phase, name)`` after each sub-step, for slow-motion
+                teaching views: phase "D" then "G", names from :mod:`rgan.train.substeps`
+                (``D_SUBSTEPS``; the G phase reuses the last fakes: ``G_SUBSTEPS``).
+
+        Returns:
+            ``step, loss_d, loss_g, d_real, d_fake, grad_norm_d, grad_norm_g, seconds``. For the "ns"
+            loss, ``d_real``/``d_fake`` are mean probabilities D assigns to real/generated sequences;
+            for "wgan-gp" they are mean critic scores. A phase that did not run reports NaN norms.
+
+        Raises:
+            TrainingDiverged: a loss or gradient became NaN/Inf (weights are not updated with it).
+            RuntimeError: the trainer has no real data attached.
+        """
+        if self._real is None:
+            raise RuntimeError("This trainer has no real data; call attach_data() before step().")
+        start = time.perf_counter()
+        cfg, G, D = self.train_config, self.generator, self.discriminator
+        G.train()
+        D.train()
+        note = on_substep or (lambda phase, name: None)
+        grad_norm_d = grad_norm_g = math.nan
+
+        # (1) update D: maximise log D(x) + log(1 - D(G(z))) ("wgan-gp": D(x) - D(G(z)) - gradient
+        # penalty), on fakes detached from G's graph so that this phase leaves G alone.
+        D.requires_grad_(update_d)
+        n_d = self.d_steps if update_d else 1
+        overlap = speed.overlap_real_pass(self._pool, update_d, slow_motion=on_substep is not None)
+        for i in range(n_d):
+            real = self._batch()  # (B, T, F)
+            z = self._noise(cfg.batch_size)  # (B, T, noise)
+            note(D_PHASE, SAMPLE_NOISE)
+            if update_d:
+                self.opt_d.zero_grad(set_to_none=True)
+            with speed.RealPass(self._pool if overlap else None, self._judge_real, real) as real_pass:
+                # The last D batch's fakes keep their graph for the G phase (as in DCGAN): one
+                # generator forward per step instead of two.
+                with torch.set_grad_enabled(update_g and i == n_d - 1):
+                    fake = G(z)  # (B, T, F)
+                note(D_PHASE, GENERATE)
+                logits_real, logits_fake, loss_d = self._judge_d(real, fake.detach(), real_pass, update_d, note)
+            if update_d:
+                grad_norm_d = self._apply_gradients(D, self.opt_d, loss_d, "discriminator", partial(note, D_PHASE))
+
+        # (2) update G: maximise log D(G(z)) ("wgan-gp": D(G(z))), plus the moment and correlation
+        # terms. D's weights are frozen so backward skips their gradients.
+        D.requires_grad_(False)
+        with torch.set_grad_enabled(update_g):
+            logits_fake = D(fake)  # (B, T) or (B, 1): the updated D judges the same fakes, now with G's graph
+            if update_g:  # a D-only step judges the fakes only to report G's loss: not a G sub-step
+                note(G_PHASE, JUDGE)
+            loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
+                                           cfg.moment_weight, cfg.diff_moment, cfg.corr_weight)
+        if update_g:
+            note(G_PHASE, LOSS)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            grad_norm_g = self._apply_gradients(G, self.opt_g, loss_g, "generator", partial(note, G_PHASE))
+            self._update_ema()
+        D.requires_grad_(True)
+
+        self.step_count += 1
+        # Read back in one synchronisation; the values are detached, so reading them after the
+        # updates gives what the updates saw.
+        d_real, d_fake, loss_d_value, loss_g_value = speed.read_back([
+            losses.realness(logits_real.detach(), cfg.loss), losses.realness(logits_fake.detach(), cfg.loss),
+            loss_d.detach(), loss_g.detach(),
+        ])
+        return {
+            "step": float(self.step_count),
+            "loss_d": loss_d_value,
+            "loss_g": loss_g_value,
+            "d_real": d_real,
+            "d_fake": d_fake,
+            "grad_norm_d": grad_norm_d,
+            "grad_norm_g": grad_norm_g,
+            "seconds": time.perf_counter() - start,
+        }
+
+    def _judge_d(
+        self, real: torch.Tensor, fake: torch.Tensor, real_pass: speed.RealPass, update_d: bool, note: Callable
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """D's logits on ``real`` and on ``fake`` (detached) and D's loss; with ``update_d`` also D's
+        gradients of that loss. D(x) comes from the other thread, from one pass of 2B with the fakes
+        or from a pass of its own (speed.py says which is used where)."""
+        cfg, D = self.train_config, self.discriminator
+        with torch.set_grad_enabled(update_d):
+            if real_pass.overlapped:  # D(x), its loss and their backward run on the second thread
+                logits_fake = D(fake)  # (B, T) or (B, 1)
+            elif self._fuse_d:
+                logits_real, logits_fake = D(torch.cat([real, fake])).split(cfg.batch_size)  # (2B, ...) -> 2 x (B, ...)
+                loss_real = losses.d_real_loss(logits_real, cfg.loss, cfg.label_smoothing)
+            else:
+                logits_real, loss_real = self._judge_real(real, False)
+                logits_fake = D(fake)
+            if update_d and not real_pass.overlapped:  # a G-only step judges only to report D's loss
+                note(D_PHASE, JUDGE)
+            loss_fake = losses.d_fake_loss(logits_fake, cfg.loss)
+            if update_d and cfg.loss == "wgan-gp":
+                alpha = torch.rand(real.shape[0], 1, 1, generator=self._rng).to(self.device)  # (B, 1, 1)
+                loss_fake = loss_fake + cfg.gp_weight * losses.gradient_penalty(D, real, fake, alpha)
+            if real_pass.overlapped:
+                loss_fake.backward()
+                logits_real, loss_real = real_pass.result()  # loss_real is detached already
+                return logits_real, logits_fake, loss_real + loss_fake.detach()
+            loss_d = loss_real.detach() + loss_fake.detach()
+            if update_d:  # one backward pass over both halves: cheaper than two
+                note(D_PHASE, LOSS)
+                (loss_real + loss_fake).backward()
+        return logits_real, logits_fake, loss_d
+
+    def _judge_real(self, real: torch.Tensor, backward: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's logits on a real batch and D's loss term for them; with ``backward``, also its gradients."""
+        cfg = self.train_config
+        with torch.set_grad_enabled(torch.is_grad_enabled() or backward):
+            logits = self.discriminator(real)
+            loss = losses.d_real_loss(logits, cfg.loss, cfg.label_smoothing)
+            if backward:
+                loss.backward()
+                loss = loss.detach()
+        return logits, loss
+
+    def _apply_gradients(self, module: torch.nn.Module, opt: torch.optim.Optimizer, loss: torch.Tensor,
+                         what: str, note: Callable[[str], None]) -> float:
+        """Clip, check and apply the gradients already accumulated in ``module``; returns their norm
+        (before clipping)."""
+        note(GRADIENTS)
+        norm, value = speed.clip_gradients(self._params[module], self.train_config.grad_clip, loss)
+        if not (math.isfinite(norm) and math.isfinite(value)):
+            opt.zero_grad(set_to_none=True)
+            raise TrainingDiverged(
+                f"The {what} loss or gradient became NaN/Inf at step {self.step_count + 1}; training stopped "
+                "and the weights were kept at their last good values. Lower the learning rates or switch loss."
+            )
+        opt.step()
+        note(UPDATE)
+        return norm
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.generator_ema is None:
+            return
+        # Warm-up: early on the average follows G closely, so young previews are not stuck at the init.
+        t = self.step_count + 1
+        decay = min(self.train_config.ema_decay, (1 + t) / (10 + t))
+        torch._foreach_lerp_(self._params[self.generator_ema], self._params[self.generator], 1.0 - decay)
+
+    @property
+    def sampler(self) -> Generator:
+        """The network that samples: the weight average when ``ema_decay`` > 0, else G itself."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
+
+    def generator_push(self, z: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where G's loss would move each point G makes of ``z`` (default: the preview noise); see
+        :func:`sampling.generator_push`."""
+        z = self.fixed_noise if z is None else z.to(self.device)
+        return sampling.generator_push(self.generator, self.discriminator, z)
+
+    # ------------------------------------------------------------------------------------- sampling
+    def generate(self, z: torch.Tensor) -> np.ndarray:
+        """Run G (its weight average when on) on a noise batch; returns scaled ``(B, T, F)`` in [0, 1]."""
+        return sampling.generate(self.sampler, z.to(self.device))
+
+    def sample(self, n: int, seed: int | None = None, scaled: bool = False, batch_size: int = 4096) -> np.ndarray:
+        """Generate ``n`` sequences ``(n, T, F)``, in the data's own units unless ``scaled``.
+
+        A ``seed`` makes the draw repeatable and leaves the training noise stream untouched.
+        """
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}.")
+        rng = torch.Generator().manual_seed(seed) if seed is not None else torch.Generator().manual_seed(
+            int(torch.randint(2**31 - 1, (1,), generator=self._rng))
+        )
+        parts = [self.generate(self._noise(min(batch_size, n - i), rng)) for i in range(0, n, batch_size)]
+        out = np.concatenate(parts, axis=0)
+        return out if scaled else self.scaler.inverse_transform(out)
+
+    def preview(self, scaled: bool = True) -> np.ndarray:
+        """G's output for the fixed preview noise, so successive previews are comparable."""
+        out = self.generate(self.fixed_noise)
+        return out if scaled else self.scaler.inverse_transform(out)
+
+    def d_realness(self, x_scaled: np.ndarray) -> np.ndarray:
+        """D's realness per step ``(N, T)`` (probabilities for "ns"; sigmoid of critic for WGAN)."""
+        return sampling.d_realness(self.discriminator, x_scaled, self.device)
+
+    # ---------------------------------------------------------------------------------- checkpoints
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume exactly; only tensors and plain Python values."""
+        return checkpoints.trainer_state(self)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write a checkpoint atomically (temporary file, then rename), so a crash never leaves half a file."""
+        return checkpoints.save_state(self.state_dict(), path)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], data: SequenceData | None = None, device: str = "auto") -> Trainer:
+        """Rebuild a trainer from :meth:`state_dict`'s output (see :func:`checkpoints.rebuild`)."""
+        return checkpoints.rebuild(cls, state, data, device)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, data: SequenceData | None = None, device: str = "auto") -> Trainer:
+        """Load a checkpoint safely (``weights_only=True``: no arbitrary code can run).
+
+        Args:
+            path: a file written by :meth:`save` (on any device; tensors are mapped to ``device``).
+            data: real data to continue training on; without it the trainer can only sample.
+            device: where to put the networks.
+
+        Raises:
+            ValueError: the file is not a readable RGAN Studio checkpoint.
+        """
+        state = checkpoints.read_state(path, resolve_device(device))
+        return cls.from_state(state, data=data, device=device)
