@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from rgan.data import DataConfig
+from rgan.data.source import DataSource
 from rgan.logs import read_jsonl
-from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, DataSource, RunnerConfig, RunRegistry
+from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, RunnerConfig, RunRegistry
+from rgan.runs.store import RunRecord, RunStore
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02):
@@ -196,7 +198,8 @@ KILL_SCRIPT = textwrap.dedent(
     from dataclasses import replace
     from rgan.data import DataConfig
     from rgan.models import ModelConfig
-    from rgan.runs import DataSource, RunnerConfig, RunRegistry
+    from rgan.data.source import DataSource
+    from rgan.runs import RunnerConfig, RunRegistry
     from rgan.train import TrainConfig
     reg = RunRegistry(RunnerConfig(runs_dir=sys.argv[1], max_concurrent=1, threads_per_run=1, checkpoint_every_s=0.3))
     src = DataSource("dataset", "sines", DataConfig(seq_len=12), params={"n_samples": 200, "n_features": 2})
@@ -247,3 +250,85 @@ def test_out_of_memory_becomes_a_clear_message(registry, tiny_model, tiny_train,
     run = start(registry, tiny_model, tiny_train, steps=100)
     wait_for(lambda: run.snapshot().state == FAILED)
     assert run.snapshot().error == "Out of memory on cpu: lower the batch size or hidden sizes."
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"lr_d": 3.0}, "lr_d must be a number between 0 and 1, got 3.0."),
+        ({"lr_g": 0}, "lr_g must be a number between 0 and 1, got 0."),
+        ({"d_steps": 0}, "d_steps must be a positive integer, got 0."),
+        ({"d_steps": 1.5}, "d_steps must be a positive integer, got 1.5."),
+    ],
+)
+def test_settings_are_validated_like_a_train_config(registry, tiny_model, tiny_train, change, message):
+    run = start(registry, tiny_model, tiny_train, steps=1)
+    with pytest.raises(ValueError, match=message.replace(".", r"\.")):
+        run.update_settings(**change)
+
+
+def _record(run_id: str, tiny_model, tiny_train, **kw) -> RunRecord:
+    fields = dict(id=run_id, owner="alice", state=PAUSED, error=None, step=7, created=123.5, source=SOURCE,
+                  model=tiny_model, train=tiny_train, lr_g=5e-4, lr_d=1e-3, d_steps=2, markers=[(3, "lr_g 0.002 → 0.0005")],
+                  notes=["a note"], feature_names=["a", "b"], extra={"preset": "x"})
+    return RunRecord(**{**fields, **kw})
+
+
+def test_store_round_trips_the_run_record(tmp_path, tiny_model, tiny_train):
+    store = RunStore(tmp_path)
+    run_id = store.new_id()
+    assert store.valid_id(run_id) and store.read_record(run_id) is None and store.owner_of(run_id) is None
+    record = _record(run_id, tiny_model, tiny_train)
+    store.create(run_id)
+    store.write_record(record)
+    assert store.read_record(run_id) == record
+    assert store.owner_of(run_id) == "alice" and list(store.ids()) == [run_id]
+
+
+def test_store_keeps_uploaded_data_with_the_run(tmp_path, tiny_model, tiny_train):
+    store = RunStore(tmp_path)
+    run_id = store.new_id()
+    source = DataSource("csv", "mine.csv", DataConfig(seq_len=12), csv_bytes=b"a,b\n1,2\n")
+    store.create(run_id, source.csv_bytes)
+    store.create(run_id, b"not written again")
+    store.write_record(_record(run_id, tiny_model, tiny_train, source=source))
+    assert store.read_record(run_id).source.csv_bytes == b"a,b\n1,2\n"
+
+
+def test_store_appends_metrics_and_reads_them_back_as_history(tmp_path):
+    store = RunStore(tmp_path)
+    run_id = store.new_id()
+    store.create(run_id)
+    store.append_metrics(run_id, [{"step": 1, "loss_d": 0.5}, {"step": 2, "loss_d": math.inf}])
+    store.append_metrics(run_id, [{"step": 3, "loss_d": 0.25}])
+    history = store.read_history(run_id)
+    assert history["step"] == [1.0, 2.0, 3.0]
+    assert history["loss_d"][0] == 0.5 and math.isnan(history["loss_d"][1]) and history["loss_d"][2] == 0.25
+    assert all(math.isnan(v) for v in history["loss_g"]) and len(history["loss_g"]) == 3
+
+
+def test_store_refuses_ids_that_are_not_safe_folder_names(tmp_path):
+    store = RunStore(tmp_path)
+    (tmp_path / "short").mkdir()
+    (tmp_path / ("x" * 20 + ".." + "y")).mkdir()
+    for bad in ("short", "../" + "a" * 20, "a" * 65, None):
+        assert not store.valid_id(bad)
+    with pytest.raises(ValueError, match="Not a valid run id."):
+        store.folder("../" + "a" * 20)
+    assert list(store.ids()) == []
+
+
+def test_store_checkpoint_round_trip(tmp_path, tiny_model, tiny_train):
+    from rgan.train import Trainer
+
+    store = RunStore(tmp_path)
+    run_id = store.new_id()
+    store.create(run_id)
+    assert not store.has_checkpoint(run_id)
+    data = SOURCE.load()
+    trainer = Trainer(data, tiny_model, tiny_train)
+    trainer.step()
+    store.save_checkpoint(run_id, trainer)
+    assert store.has_checkpoint(run_id) and store.checkpoint_step(run_id) == 1
+    assert store.load_trainer(run_id, data=data, device="cpu").step_count == 1
+    assert not list(store.folder(run_id).glob("*.tmp"))
