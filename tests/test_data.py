@@ -22,7 +22,7 @@ from rgan.data import (
 )
 
 DATA = Path(__file__).parent / "data"
-STOCKS = Path(__file__).parents[1] / "rgan" / "_data" / "stock_data.csv"
+STOCKS = Path(__file__).parents[1] / "rgan" / "data" / "_files" / "stock_data.csv"
 
 
 def assert_valid(data: SequenceData, seq_len: int) -> None:

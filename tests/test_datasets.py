@@ -1,12 +1,12 @@
-"""rgan.datasets: built-in data sets, their shapes, determinism and definitions."""
+"""rgan.data.builtin: built-in data sets, their shapes, determinism and definitions."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rgan.data import DataError, SequenceData
-from rgan.datasets import STOCKS_CSV, DatasetInfo, list_datasets, load_dataset
+from rgan.data import DataError, DatasetInfo, SequenceData, list_datasets, load_dataset
+from rgan.data.builtin import STOCKS_CSV
 
 NAMES = ["sines", "ar", "waves", "regimes", "stocks"]
 SYNTHETIC = NAMES[:4]

@@ -1,25 +1,29 @@
-"""Reading time-series CSV files into scaled, windowed sequences.
+"""Time-series data: CSV files and built-in data sets as scaled windows (N, T, F).
 
 The pipeline of `load_csv` is: bytes -> text (encoding, binary checks) -> dialect (delimiter, decimal,
 header) -> typed columns (numeric / dates / text) -> layout (time_rows, sequence_rows, long) ->
 missing values -> per-feature min-max scaling -> windows of `seq_len` steps, shape (N, T, F).
 
-Modules: ``schema`` (DataConfig, DataError, MinMaxScaler, LoadReport, SequenceData), ``reading``
-(bytes -> typed table), ``layout`` (detection), ``series`` (features, time order, missing values),
-``windows`` (sliding windows, ``from_array``); this file ties them together in ``load_csv``.
+Modules, in pipeline order:
+    ``schema``    DataConfig, DataError, MinMaxScaler, LoadReport, SequenceData
+    ``decoding``  bytes -> text: size limits, encoding, binary files refused
+    ``dialect``   delimiter, decimal mark and header, sniffed from the first lines
+    ``reading``   text -> typed table: numbers, dates, text columns
+    ``layout``    which layout the table has, and the column-name patterns it goes by
+    ``series``    features, time order, groups, missing values
+    ``windows``   scaling and sliding windows; ``from_array`` for arrays
+    ``loading``   ``load_csv``: runs the stages above in order
+    ``builtin``   the built-in data sets (``list_datasets``, ``load_dataset``)
+    ``source``    ``DataSource``: where a run's data comes from, to load it again after a restart
+    ``export``    ``samples_frame``: generated windows as a long table for download
 
 Every rejection a person can cause is a `DataError` with one sentence saying what is wrong and what to
 do. Nothing here imports streamlit.
 """
 
-from __future__ import annotations
-
-from pathlib import Path
-
-import pandas as pd
-
-from rgan.data.layout import _detect_layout, _Layout
-from rgan.data.reading import _decode, _parser_error, _read_source, _read_table, _Table
+# The submodules import each other directly, never from this package, so no import cycle can form here.
+from rgan.data.builtin import DatasetInfo, list_datasets, load_dataset
+from rgan.data.loading import load_csv
 from rgan.data.schema import (
     LAYOUTS,
     MAX_COLUMNS,
@@ -29,115 +33,10 @@ from rgan.data.schema import (
     LoadReport,
     MinMaxScaler,
     SequenceData,
-    _plural,
 )
-from rgan.data.series import (
-    _apply_missing,
-    _build_long,
-    _build_sequence_rows,
-    _build_time_rows,
-    _groups,
-    _Series,
-)
-from rgan.data.windows import _group_windows, _scale, from_array, sliding_windows
+from rgan.data.source import DataSource
+from rgan.data.windows import from_array, sliding_windows
 
-__all__ = ["LAYOUTS", "MAX_COLUMNS", "MISSING_POLICIES", "DataConfig", "DataError", "LoadReport", "MinMaxScaler",
-           "SequenceData", "from_array", "load_csv", "sliding_windows"]
-
-
-def load_csv(source, config: DataConfig = DataConfig(), name: str | None = None) -> SequenceData:
-    """Read a CSV (bytes, a path or a file-like object) into scaled windows.
-
-    Args:
-        source: the file's bytes, a path, or an object with `.read()` (e.g. an uploaded file).
-        config: layout, window and missing-value settings.
-        name: display name; defaults to the file name ("data" for bytes).
-
-    Returns:
-        SequenceData with windows (N, seq_len, F) float32 in [0, 1] and a LoadReport.
-
-    Raises:
-        DataError: for every problem with the input, with one sentence saying what to do. No other
-            exception type escapes for any byte input.
-    """
-    try:
-        return _load_csv(source, config, name)
-    except DataError:
-        raise
-    except MemoryError as e:
-        raise DataError("The file is too large to load into memory; upload a smaller file.") from e
-    except pd.errors.ParserError as e:
-        raise _parser_error(e, 0) from e
-    except Exception as e:  # a last line of defence: the UI must get a DataError, never a traceback
-        raise DataError(
-            f"Could not read the file ({type(e).__name__}); check that it is a valid CSV file."
-        ) from e
-
-
-def _load_csv(source, config: DataConfig, name: str | None) -> SequenceData:
-    data, file_name = _read_source(source, config.max_bytes)
-    text, encoding = _decode(data)
-    del data
-    table, dialect = _read_table(text)
-    del text
-    lay = _detect_layout(table, config)
-    report = LoadReport(
-        source_name=name or file_name, layout=lay.layout, layout_reason=lay.reason,
-        encoding=encoding, delimiter=dialect.delimiter if dialect.delimiter != " " else "whitespace",
-        decimal=dialect.decimal, n_rows=table.n_rows, n_columns=table.n_columns,
-        dropped_columns=dict(table.dropped), missing_policy=config.missing, notes=list(table.notes),
-    )
-    build = {"time_rows": _build_time_rows, "long": _build_long, "sequence_rows": _build_sequence_rows}
-    features, series = build[lay.layout](table, lay, config, report)
-    used = {lay.time_column, lay.id_column, lay.label_column} | set(features)
-    for col in table.text + table.dates:
-        if col not in used:
-            report.dropped_columns.setdefault(col, "dates or times" if col in table.dates else "text values")
-    series = _apply_missing(series, features, config, report, whole_groups=lay.layout == "sequence_rows")
-    report.time_column, report.id_column, report.label_column = lay.time_column, lay.id_column, lay.label_column
-    report.feature_names = list(features)
-    starts, lengths = _groups(series.codes)
-    seq_len, stride = config.seq_len, config.stride
-    if len(series.values) == 0:
-        raise DataError(
-            "No complete rows remain after removing missing values; choose the 'interpolate' policy."
-        )
-    if lay.layout == "time_rows":
-        scaler, scaled = _scale(series.values)
-        windows = sliding_windows(scaled, seq_len, stride)
-    else:
-        longest = int(lengths.max())
-        if longest < seq_len:
-            unit = "values" if lay.layout == "sequence_rows" else "rows"
-            raise DataError(
-                f"No sequence is long enough: the longest has {longest:,} {unit} but seq_len is "
-                f"{seq_len}; lower seq_len to {longest} or less."
-            )
-        report.short_sequences = int((lengths < seq_len).sum())
-        if report.short_sequences:
-            report.notes.append(
-                f"Left out {_plural(report.short_sequences, 'sequence')} shorter than seq_len {seq_len}."
-            )
-        scaler, scaled = _scale(series.values)
-        windows = _group_windows(scaled, starts, lengths, seq_len, stride)
-    constant = [name for name, lo, hi in zip(features, scaler.data_min, scaler.data_max) if lo == hi]
-    if constant:
-        report.notes.append(
-            f"Constant {'column' if len(constant) == 1 else 'columns'} {', '.join(repr(c) for c in constant)}: "
-            "the generator only has to learn a flat line there; leave it out under Feature columns if it "
-            "carries no information."
-        )
-    frame = _preview_frame(table, lay, features, series)
-    return SequenceData(windows=windows, feature_names=list(features), scaler=scaler, report=report,
-                        frame=frame, name=name or Path(file_name).stem or "data")
-
-
-def _preview_frame(table: _Table, lay: _Layout, features: list[str], series: _Series) -> pd.DataFrame:
-    """The table the model sees: axis columns plus features (filled) in model order."""
-    if lay.layout == "sequence_rows":
-        cols = ([lay.label_column] if lay.label_column else []) + lay.value_columns
-        return table.frame[cols]
-    axis = [c for c in (lay.id_column, lay.time_column) if c is not None]
-    frame = table.frame[axis].iloc[series.keep_rows].reset_index(drop=True)
-    filled = pd.DataFrame(series.values, columns=features)
-    return pd.concat([frame, filled], axis=1)
+__all__ = ["LAYOUTS", "MAX_COLUMNS", "MISSING_POLICIES", "DataConfig", "DataError", "DataSource", "DatasetInfo",
+           "LoadReport", "MinMaxScaler", "SequenceData", "from_array", "list_datasets", "load_csv", "load_dataset",
+           "sliding_windows"]

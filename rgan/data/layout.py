@@ -1,4 +1,9 @@
-"""Which layout a table has (time_rows, sequence_rows, long) and why."""
+"""Which layout a table has (time_rows, sequence_rows, long) and why.
+
+The layout follows from the columns' roles: a time column, an id column grouping rows into sequences,
+a label column, or columns named as time steps. The name patterns that suggest each role are here too:
+at the top of this file, and the step-name prefixes in ``_step_names``.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rgan.data.reading import (
-    _ID_NAME_RE,
-    _LABEL_NAME_RE,
-    _NUMERIC_ID_NAME_RE,
-    _TIME_NAME_RE,
-    _Table,
-)
+from rgan.data.reading import _Table
 from rgan.data.schema import DataConfig, DataError
+
+# Column names that suggest a role (time, id, label); used by the _find_* functions and _detect_layout.
+_TIME_NAME_RE = re.compile(
+    r"^(date|time|datetime|timestamp|time_?stamp|date_?time|t|step|time_?step|epoch|tick|"
+    r"seconds?|secs?|ms|period|day|year|index_time)$",
+    re.IGNORECASE,
+)
+_ID_NAME_RE = re.compile(
+    r"(^|[_\s-])(id|ids|series|unit|entity|ticker|symbol|subject|sensor|station|group|item|"
+    r"device|store|user|customer|patient|sequence|seq|key|name)($|[_\s-])",
+    re.IGNORECASE,
+)
+# numbers are ids only under an unmistakable name ("sensor_3" may well be a reading)
+_NUMERIC_ID_NAME_RE = re.compile(
+    r"^(id|ID|Id|.*[_\s-](id|ID)|(id|ID)[_\s-].*|.*[a-z](Id|ID)|series|unit|entity|subject|sequence|"
+    r"seq|group|run)$"
+)
+_LABEL_NAME_RE = re.compile(r"^(label|labels|class|classes|target|y|category|cls)$", re.IGNORECASE)
 
 
 @dataclass

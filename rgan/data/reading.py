@@ -1,281 +1,39 @@
-"""Bytes -> text -> dialect (delimiter, decimal, header) -> a typed table (numbers, dates, text)."""
+"""Text -> a typed table: pandas parses the text with the sniffed dialect, then each column is sorted
+into numbers (thousands separators, decimal commas), dates or text."""
 
 from __future__ import annotations
 
-import csv
 import io
-import itertools
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from rgan.data.dialect import (
+    _NA_TOKENS,
+    _count_outside_quotes,
+    _Dialect,
+    _has_header,
+    _records,
+    _sample_lines,
+    _sniff,
+)
 from rgan.data.schema import MAX_COLUMNS, DataError, _plural
 
-_SNIFF_CHARS = 64 * 1024  # text sample used to guess the dialect
-_SNIFF_LINES = 100
 _NUMERIC_SHARE = 0.9  # a text column is numeric when this share of its filled cells parse as numbers
 _MIXED_DATES_MAX_ROWS = 50_000  # format="mixed" parses each cell in Python; only for small columns
 
 # Cells read as missing, on top of pandas' defaults ("", "NA", "NaN", "null", "None", ...).
 _EXTRA_NA = ["-", "--", "?", ".", "na", "NAN", "none", "missing", "#VALUE!", "#DIV/0!", "#NUM!"]
-_NA_TOKENS = {
-    "", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a", "#na", "-", "--", "?", ".",
-    "missing", "#value!", "#div/0!", "#num!", "nat",
-}
-_NUMBER_RE = re.compile(
-    r"^[+-]?(\d[\d.,'\s\u00a0\u202f]*|[.,]\d+)([eE][+-]?\d+)?%?$|^[+-]?(inf|infinity)$", re.IGNORECASE
-)
-_DATE_RE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{1,2}:\d{2}")
 _EU_NUMBER_RE = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:[eE][+-]?\d+)?$"
 _US_NUMBER_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$"
-_TIME_NAME_RE = re.compile(
-    r"^(date|time|datetime|timestamp|time_?stamp|date_?time|t|step|time_?step|epoch|tick|"
-    r"seconds?|secs?|ms|period|day|year|index_time)$",
-    re.IGNORECASE,
-)
-_ID_NAME_RE = re.compile(
-    r"(^|[_\s-])(id|ids|series|unit|entity|ticker|symbol|subject|sensor|station|group|item|"
-    r"device|store|user|customer|patient|sequence|seq|key|name)($|[_\s-])",
-    re.IGNORECASE,
-)
-# numbers are ids only under an unmistakable name ("sensor_3" may well be a reading)
-_NUMERIC_ID_NAME_RE = re.compile(
-    r"^(id|ID|Id|.*[_\s-](id|ID)|(id|ID)[_\s-].*|.*[a-z](Id|ID)|series|unit|entity|subject|sequence|"
-    r"seq|group|run)$"
-)
-_LABEL_NAME_RE = re.compile(r"^(label|labels|class|classes|target|y|category|cls)$", re.IGNORECASE)
 _UNNAMED_RE = re.compile(r"^(Unnamed: \d+|)$")
 _DATE_FORMATS = (
     "ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M", "%d.%m.%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%H:%M:%S", "%H:%M", "%H:%M:%S.%f",
 )
-
-
-
-def _fmt_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 2**20:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / 2**20:.1f} MB"
-
-
-def _read_source(source, max_bytes: int) -> tuple[bytes, str]:
-    """Return the raw bytes and a display name; refuse missing or oversized files."""
-    limit = _fmt_size(max_bytes)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        name = "data"
-    elif isinstance(source, str) and "\n" in source:
-        raise DataError("Got CSV text where a path was expected; pass the text as bytes (text.encode()).")
-    elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        name = path.name
-        try:
-            size = path.stat().st_size
-        except (OSError, ValueError):
-            raise DataError(f"File not found: '{source}'; check the path.") from None
-        if path.is_dir():
-            raise DataError(f"'{source}' is a folder, not a file; choose a CSV file.")
-        if size > max_bytes:
-            raise DataError(
-                f"The file is {_fmt_size(size)}, over the {limit} limit; "
-                "upload a smaller file or raise max_bytes."
-            )
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise DataError(f"Could not read '{source}' ({e.strerror}); check the path and permissions.") from e
-    elif hasattr(source, "read"):
-        data = source.read(max_bytes + 1)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        name = Path(str(getattr(source, "name", "data"))).name
-    else:
-        raise DataError(f"Cannot read a {type(source).__name__}; pass the file's bytes or its path.")
-    if len(data) > max_bytes:
-        raise DataError(
-            f"The file is {_fmt_size(len(data))}, over the {limit} limit; "
-            "upload a smaller file or raise max_bytes."
-        )
-    return data, name
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). Rejects binary files with a specific message."""
-    if not data or data.isspace():
-        raise DataError("The file is empty; upload a CSV file with a header row and rows of numbers.")
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise DataError(
-            "This looks like an Excel workbook, not a CSV file; open it in Excel and save it as CSV."
-        )
-    if data.startswith(b"\x1f\x8b"):
-        raise DataError("This file is gzip-compressed; decompress it and upload the CSV inside.")
-    head = data[:_SNIFF_CHARS]
-    encoding = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif b"\x00" in head:
-        even, odd = head[0::2], head[1::2]
-        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
-            encoding = "utf-16-le"
-        elif even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
-            encoding = "utf-16-be"
-        else:
-            raise DataError("This file is not text (it contains binary data); upload a CSV text file.")
-    if encoding is not None:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            raise DataError(
-                "The file's text encoding could not be read; save it as UTF-8 CSV and upload it again."
-            ) from None
-        text = text.lstrip("\ufeff")
-        encoding = "utf-16"
-    elif data.startswith(b"\xef\xbb\xbf"):
-        try:
-            text, encoding = data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError:
-            raise DataError(
-                "The file's text encoding could not be read; save it as UTF-8 CSV and upload it again."
-            ) from None
-    else:
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            # Latin-1 and cp1252 agree except on bytes 0x80-0x9F (cp1252 has printable signs there)
-            if re.search(rb"[\x80-\x9f]", data) is None:
-                text, encoding = data.decode("latin-1"), "latin-1"
-            else:
-                try:
-                    text, encoding = data.decode("cp1252"), "cp1252"
-                except UnicodeDecodeError:
-                    text, encoding = data.decode("latin-1"), "latin-1"
-    sample = text[:_SNIFF_CHARS]
-    controls = len(re.findall(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]", sample))
-    if controls > max(2, 0.01 * len(sample)) or "\x00" in text:
-        raise DataError("This file is not text (it contains binary data); upload a CSV text file.")
-    if not text or text.isspace():
-        raise DataError("The file is empty; upload a CSV file with a header row and rows of numbers.")
-    return text, encoding
-
-
-# --------------------------------------------------------------------------------------------------
-# Text -> dialect -> DataFrame
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    delimiter: str  # ",", ";", "\t", "|" or " " (any run of whitespace)
-    decimal: str  # "." or ","
-
-
-def _count_outside_quotes(line: str, delim: str) -> int:
-    line = re.sub(r'"[^"]*"', "", line)
-    if delim == " ":
-        return len(line.split()) - 1
-    return line.count(delim)
-
-
-def _sniff(lines: list[str]) -> _Dialect:
-    """Pick the delimiter whose count per line is most consistent, then the decimal mark."""
-    best, best_score = ",", (-1.0, 0)
-    # order breaks ties: a file consistent in both ';' and ',' uses ',' as decimal mark
-    for delim in ("\t", ";", "|", ",", " "):
-        counts = [_count_outside_quotes(line, delim) for line in lines]
-        values, freq = np.unique(counts, return_counts=True)
-        mode = int(values[np.argmax(freq)])
-        if mode <= 0:
-            continue
-        consistency = float(np.mean([c == mode for c in counts]))
-        if delim == " ":
-            consistency -= 0.05  # whitespace only wins when nothing else fits
-        if consistency > best_score[0] + 1e-9:
-            best, best_score = delim, (consistency, mode)
-    decimal = "."
-    if best != ",":
-        tokens = []
-        for line in lines[:_SNIFF_LINES]:
-            tokens.extend(t.strip().strip('"') for t in (line.split() if best == " " else line.split(best)))
-        comma = sum(bool(re.fullmatch(r"[+-]?\d+,\d+([eE][+-]?\d+)?|[+-]?\d{1,3}(\.\d{3})+,\d+", t)) for t in tokens)
-        dot = sum(bool(re.fullmatch(r"[+-]?\d*\.\d+([eE][+-]?\d+)?|[+-]?\d{1,3}(,\d{3})+\.\d+", t)) for t in tokens)
-        if comma > dot:
-            decimal = ","
-    return _Dialect(best, decimal)
-
-
-def _sample_lines(text: str) -> tuple[list[str], list[int]]:
-    """Up to _SNIFF_LINES complete non-blank lines from the start (at least two, however long),
-    with their 1-based line numbers."""
-    lines: list[str] = []
-    numbers: list[int] = []
-    end, number = 0, 0
-    while (end < len(text) and len(lines) < _SNIFF_LINES and number < 10 * _SNIFF_LINES
-           and (end < _SNIFF_CHARS or len(lines) < 2)):
-        stop = text.find("\n", end)
-        stop = len(text) if stop == -1 else stop
-        number += 1
-        if text[end:stop].strip():
-            lines.append(text[end:stop])
-            numbers.append(number)
-        end = stop + 1
-    return lines, numbers
-
-
-def _records(text: str, lines: list[str], numbers: list[int], delim: str) -> list[tuple[int, list[str]]]:
-    """The sampled records as (line number where the record ends, fields), quote-aware like pandas
-    (a quoted field may span lines). Blank lines are left out, as pandas skips them."""
-    if delim == " ":
-        return [(n, ln.split()) for n, ln in zip(numbers, lines)]
-    end = 0
-    for _ in range(numbers[-1]):
-        end = text.find("\n", end) + 1 or len(text)
-    reader = csv.reader(io.StringIO(text[:end]), delimiter=delim, skipinitialspace=True)
-    out = []
-    try:
-        for fields in reader:
-            if len(fields) > 1 or (fields and fields[0].strip()):
-                out.append((reader.line_num, fields))
-    except csv.Error:  # e.g. a field over csv's size limit: fall back to plain splitting
-        return [(n, ln.split(delim)) for n, ln in zip(numbers, lines)]
-    if end < len(text) and len(out) > 2:
-        out = out[:-1]  # the last record may continue past the sample
-    return out or [(numbers[0], lines[0].split(delim))]
-
-
-def _cell_kind(cell: str) -> str:
-    """'empty', 'data' (number, date, missing marker) or 'text'."""
-    s = cell.strip().strip('"').strip()
-    if s.lower() in _NA_TOKENS:
-        return "empty"
-    if _NUMBER_RE.match(s) or _DATE_RE.match(s):
-        return "data"
-    return "text"
-
-
-def _consecutive_ints(fields: list[str]) -> bool:
-    nums = [f.strip() for f in fields if f.strip()]
-    if len(nums) < 3 or not all(re.fullmatch(r"\d+", n) for n in nums):
-        return False
-    ints = [int(n) for n in nums]
-    return all(b - a == 1 for a, b in itertools.pairwise(ints))
-
-
-def _has_header(first: list[str], second: list[str] | None) -> bool:
-    kinds = [_cell_kind(f) for f in first]
-    if "text" not in kinds:
-        # all numbers: a header only when it is 0..n or 1..n column numbers above real data
-        return _consecutive_ints(first) and not (second is not None and _consecutive_ints(second))
-    if second is None or all(k != "data" for k in kinds):
-        return True
-    kinds2 = [_cell_kind(f) for f in second]
-    return any(k1 == "text" and k2 == "data" for k1, k2 in zip(kinds, kinds2))
 
 
 def _fields_error(line: int, saw: int, expected: int) -> DataError:

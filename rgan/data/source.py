@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from rgan.configs import config_from_dict
-from rgan.data import DataConfig, DataError, SequenceData, load_csv
-from rgan.datasets import load_dataset
+from rgan.data.builtin import load_dataset
+from rgan.data.loading import load_csv
+from rgan.data.schema import DataConfig, DataError, SequenceData
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rgan.data import DataConfig, DataError, SequenceData, from_array, load_csv
+from rgan.data.loading import load_csv
+from rgan.data.schema import DataConfig, DataError, SequenceData
+from rgan.data.windows import from_array
 
-STOCKS_CSV = Path(__file__).parent / "_data" / "stock_data.csv"
+STOCKS_CSV = Path(__file__).parent / "_files" / "stock_data.csv"
 
 
 @dataclass(frozen=True)

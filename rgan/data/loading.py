@@ -1,0 +1,123 @@
+"""The ``load_csv`` pipeline: a CSV's bytes, path or file object -> scaled windows (N, T, F).
+
+Each stage lives in its own module (``decoding``, ``reading``, ``layout``, ``series``, ``windows``); this
+one runs them in order, fills the LoadReport and turns every failure into a DataError.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rgan.data.decoding import _decode, _read_source
+from rgan.data.layout import _detect_layout, _Layout
+from rgan.data.reading import _parser_error, _read_table, _Table
+from rgan.data.schema import DataConfig, DataError, LoadReport, SequenceData, _plural
+from rgan.data.series import (
+    _apply_missing,
+    _build_long,
+    _build_sequence_rows,
+    _build_time_rows,
+    _groups,
+    _Series,
+)
+from rgan.data.windows import _group_windows, _scale, sliding_windows
+
+
+def load_csv(source, config: DataConfig = DataConfig(), name: str | None = None) -> SequenceData:
+    """Read a CSV (bytes, a path or a file-like object) into scaled windows.
+
+    Args:
+        source: the file's bytes, a path, or an object with `.read()` (e.g. an uploaded file).
+        config: layout, window and missing-value settings.
+        name: display name; defaults to the file name ("data" for bytes).
+
+    Returns:
+        SequenceData with windows (N, seq_len, F) float32 in [0, 1] and a LoadReport.
+
+    Raises:
+        DataError: for every problem with the input, with one sentence saying what to do. No other
+            exception type escapes for any byte input.
+    """
+    try:
+        return _load_csv(source, config, name)
+    except DataError:
+        raise
+    except MemoryError as e:
+        raise DataError("The file is too large to load into memory; upload a smaller file.") from e
+    except pd.errors.ParserError as e:
+        raise _parser_error(e, 0) from e
+    except Exception as e:  # a last line of defence: the UI must get a DataError, never a traceback
+        raise DataError(
+            f"Could not read the file ({type(e).__name__}); check that it is a valid CSV file."
+        ) from e
+
+
+def _load_csv(source, config: DataConfig, name: str | None) -> SequenceData:
+    data, file_name = _read_source(source, config.max_bytes)
+    text, encoding = _decode(data)
+    del data
+    table, dialect = _read_table(text)
+    del text
+    lay = _detect_layout(table, config)
+    report = LoadReport(
+        source_name=name or file_name, layout=lay.layout, layout_reason=lay.reason,
+        encoding=encoding, delimiter=dialect.delimiter if dialect.delimiter != " " else "whitespace",
+        decimal=dialect.decimal, n_rows=table.n_rows, n_columns=table.n_columns,
+        dropped_columns=dict(table.dropped), missing_policy=config.missing, notes=list(table.notes),
+    )
+    build = {"time_rows": _build_time_rows, "long": _build_long, "sequence_rows": _build_sequence_rows}
+    features, series = build[lay.layout](table, lay, config, report)
+    used = {lay.time_column, lay.id_column, lay.label_column} | set(features)
+    for col in table.text + table.dates:
+        if col not in used:
+            report.dropped_columns.setdefault(col, "dates or times" if col in table.dates else "text values")
+    series = _apply_missing(series, features, config, report, whole_groups=lay.layout == "sequence_rows")
+    report.time_column, report.id_column, report.label_column = lay.time_column, lay.id_column, lay.label_column
+    report.feature_names = list(features)
+    starts, lengths = _groups(series.codes)
+    seq_len, stride = config.seq_len, config.stride
+    if len(series.values) == 0:
+        raise DataError(
+            "No complete rows remain after removing missing values; choose the 'interpolate' policy."
+        )
+    if lay.layout == "time_rows":
+        scaler, scaled = _scale(series.values)
+        windows = sliding_windows(scaled, seq_len, stride)
+    else:
+        longest = int(lengths.max())
+        if longest < seq_len:
+            unit = "values" if lay.layout == "sequence_rows" else "rows"
+            raise DataError(
+                f"No sequence is long enough: the longest has {longest:,} {unit} but seq_len is "
+                f"{seq_len}; lower seq_len to {longest} or less."
+            )
+        report.short_sequences = int((lengths < seq_len).sum())
+        if report.short_sequences:
+            report.notes.append(
+                f"Left out {_plural(report.short_sequences, 'sequence')} shorter than seq_len {seq_len}."
+            )
+        scaler, scaled = _scale(series.values)
+        windows = _group_windows(scaled, starts, lengths, seq_len, stride)
+    constant = [name for name, lo, hi in zip(features, scaler.data_min, scaler.data_max) if lo == hi]
+    if constant:
+        report.notes.append(
+            f"Constant {'column' if len(constant) == 1 else 'columns'} {', '.join(repr(c) for c in constant)}: "
+            "the generator only has to learn a flat line there; leave it out under Feature columns if it "
+            "carries no information."
+        )
+    frame = _preview_frame(table, lay, features, series)
+    return SequenceData(windows=windows, feature_names=list(features), scaler=scaler, report=report,
+                        frame=frame, name=name or Path(file_name).stem or "data")
+
+
+def _preview_frame(table: _Table, lay: _Layout, features: list[str], series: _Series) -> pd.DataFrame:
+    """The table the model sees: axis columns plus features (filled) in model order."""
+    if lay.layout == "sequence_rows":
+        cols = ([lay.label_column] if lay.label_column else []) + lay.value_columns
+        return table.frame[cols]
+    axis = [c for c in (lay.id_column, lay.time_column) if c is not None]
+    frame = table.frame[axis].iloc[series.keep_rows].reset_index(drop=True)
+    filled = pd.DataFrame(series.values, columns=features)
+    return pd.concat([frame, filled], axis=1)
