@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rgan.dashboard import learn_content as lc
+from rgan.dashboard import learn as lc
 from rgan.dashboard import state
 from rgan.presets import PRESETS
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rgan.dashboard import learn_content, state
+from rgan.dashboard import learn, state
 from rgan.presets import PRESETS, get_preset
 from rgan.runs import ACTIVE_STATES
 
@@ -102,11 +102,11 @@ def test_experiments_tab_measures_preset_runs():
 
 
 def test_unrolled_diagram_and_gradient_figure():
-    per_step = learn_content.unrolled_diagram(4, per_step=True)
-    whole = learn_content.unrolled_diagram(4, per_step=False)
+    per_step = learn.unrolled_diagram(4, per_step=True)
+    whole = learn.unrolled_diagram(4, per_step=False)
     assert per_step.count("<D<SUB>") == 4 and whole.count("<D<SUB>") == 1
     assert "G cell" in per_step and "…" in per_step
-    fig = learn_content.generator_gradient_figure()
+    fig = learn.generator_gradient_figure()
     saturating, non_saturating = fig.data
     first = int(np.argmin(saturating.x))  # where D(G(z)) is smallest: D wins
     assert saturating.y[first] < 0.01 and non_saturating.y[first] > 0.99
