@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rgan.alloc import keep_freed_memory
+from rgan.configs import add_config_arguments, config_from_arguments
 from rgan.data import DataConfig, DataError, SequenceData
 from rgan.data.export import samples_frame
-from rgan.datasets import list_datasets
+from rgan.data import list_datasets
 from rgan.logs import append_jsonl, write_json_atomic
 from rgan.models import CELLS, ModelConfig
 from rgan.data.source import DataSource
@@ -82,47 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model on a CSV or a built-in dataset", description="Train a recurrent GAN.")
     _add_data_args(t, required=True)
-    m, tr = _defaults(ModelConfig), _defaults(TrainConfig)
     g = t.add_argument_group("model")
-    g.add_argument("--g-cell", choices=CELLS, default=m["g_cell"], help="generator cell (default %(default)s)")
-    g.add_argument("--d-cell", choices=CELLS, default=m["d_cell"], help="discriminator cell (default %(default)s)")
-    g.add_argument("--g-hidden", type=int, default=m["g_hidden"], help="generator hidden units (default %(default)s)")
-    g.add_argument("--d-hidden", type=int, default=m["d_hidden"], help="discriminator hidden units (default %(default)s)")
-    g.add_argument("--g-layers", type=int, default=m["g_layers"], help="generator layers (default %(default)s)")
-    g.add_argument("--d-layers", type=int, default=m["d_layers"], help="discriminator layers (default %(default)s)")
-    g.add_argument("--noise-dim", type=int, default=m["noise_dim"], help="per-step noise size (default %(default)s)")
-    g.add_argument(
-        "--static-noise-dim", type=int, default=m["static_noise_dim"], help="per-sequence noise size (default %(default)s)"
-    )
-    g.add_argument(
+    add_config_arguments(g, ModelConfig, skip=("d_per_step",), choices={"g_cell": CELLS, "d_cell": CELLS})
+    g.add_argument(  # the inverse of ModelConfig.d_per_step, a flag since per-step is the default
         "--d-per-sequence", action="store_true", help="one realness logit per sequence instead of one per step"
     )
     o = t.add_argument_group("training")
-    o.add_argument("--loss", choices=LOSSES, default=tr["loss"], help="ns = non-saturating GAN loss (default %(default)s)")
-    o.add_argument("--lr-g", type=float, default=tr["lr_g"], help="generator learning rate (default %(default)s)")
-    o.add_argument("--lr-d", type=float, default=tr["lr_d"], help="discriminator learning rate (default %(default)s)")
-    o.add_argument("--d-steps", type=int, default=tr["d_steps"], help="D updates per G update (default %(default)s)")
-    o.add_argument("--batch-size", type=int, default=tr["batch_size"], help="sequences per batch (default %(default)s)")
-    o.add_argument("--steps", type=int, default=tr["steps"], help="generator updates (default %(default)s)")
+    # preview_size (the dashboard's preview batch) and overlap (an internal CPU speed-up) keep their defaults
+    add_config_arguments(
+        o, TrainConfig, skip=("preview_size", "overlap"), choices={"loss": LOSSES, "device": DEVICES}
+    )
     o.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds of training")
-    o.add_argument("--seed", type=int, default=tr["seed"], help="random seed (default %(default)s)")
-    o.add_argument("--device", choices=DEVICES, default=tr["device"], help="auto: CUDA, then MPS, then CPU")
     o.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    o.add_argument("--moment-weight", type=float, default=tr["moment_weight"], help="G moment-matching weight")
-    o.add_argument("--diff-moment", action="store_true",
-                   help="the moment loss also matches the mean/std of step-to-step differences")
-    o.add_argument("--corr-weight", type=float, default=tr["corr_weight"],
-                   help="G penalty on the gap between real and generated feature correlations (default %(default)s)")
-    o.add_argument("--ema-decay", type=float, default=tr["ema_decay"],
-                   help="sample from a moving average of G's weights with this decay; 0 = off (default %(default)s)")
-    o.add_argument("--label-smoothing", type=float, default=tr["label_smoothing"],
-                   help="one-sided: D's real targets become 1 - this, ns loss only (default %(default)s)")
-    o.add_argument("--gp-weight", type=float, default=tr["gp_weight"],
-                   help="gradient penalty weight, wgan-gp loss only (default %(default)s)")
-    o.add_argument("--grad-clip", type=float, default=tr["grad_clip"],
-                   help="clip each network's gradient norm to this; 0 = off (default %(default)s)")
-    o.add_argument("--beta1", type=float, default=tr["beta1"], help="Adam beta1 (default %(default)s)")
-    o.add_argument("--beta2", type=float, default=tr["beta2"], help="Adam beta2 (default %(default)s)")
     o.add_argument("--checkpoint-every", type=int, default=500, help="save a checkpoint every N steps (default %(default)s)")
     o.add_argument("--resume", metavar="FILE.pt", help="continue from a checkpoint (same data)")
     t.add_argument("--out", required=True, metavar="DIR", help="output folder: checkpoint.pt, metrics.jsonl, config.json")
@@ -164,36 +137,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     source = _data_source(args)
     data = source.load()
     try:
-        model = ModelConfig(
-            noise_dim=args.noise_dim,
-            static_noise_dim=args.static_noise_dim,
-            g_cell=args.g_cell,
-            g_hidden=args.g_hidden,
-            g_layers=args.g_layers,
-            d_cell=args.d_cell,
-            d_hidden=args.d_hidden,
-            d_layers=args.d_layers,
-            d_per_step=not args.d_per_sequence,
-        )
-        train = TrainConfig(
-            loss=args.loss,
-            lr_g=args.lr_g,
-            lr_d=args.lr_d,
-            d_steps=args.d_steps,
-            batch_size=args.batch_size,
-            steps=args.steps,
-            seed=args.seed,
-            device=args.device,
-            moment_weight=args.moment_weight,
-            ema_decay=args.ema_decay,
-            diff_moment=args.diff_moment,
-            corr_weight=args.corr_weight,
-            label_smoothing=args.label_smoothing,
-            gp_weight=args.gp_weight,
-            grad_clip=args.grad_clip,
-            beta1=args.beta1,
-            beta2=args.beta2,
-        )
+        model = config_from_arguments(ModelConfig, args, d_per_step=not args.d_per_sequence)
+        train = config_from_arguments(TrainConfig, args)
         trainer = Trainer.load(args.resume, data=data, device=args.device) if args.resume else Trainer(data, model, train)
     except (ValueError, FileNotFoundError) as e:
         raise CliError(str(e)) from e
@@ -324,6 +269,7 @@ COMMANDS = {"train": cmd_train, "sample": cmd_sample, "evaluate": cmd_evaluate, 
 
 
 def main(argv: list[str] | None = None) -> int:
+    keep_freed_memory()  # once per process, before training allocates (see rgan/alloc.py)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

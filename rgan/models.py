@@ -20,10 +20,10 @@ class ModelConfig:
 
     noise_dim: int = 8  # per-step noise features fed to G at every time step
     static_noise_dim: int = 8  # per-sequence noise repeated at every step (0 = off); eases sequence-level traits
-    g_cell: str = "gru"  # "lstm" or "gru"
+    g_cell: str = "gru"  # G's recurrent cell: "lstm" or "gru"
     g_hidden: int = 64  # hidden units per G layer
     g_layers: int = 2  # stacked recurrent layers in G
-    d_cell: str = "gru"  # "lstm" or "gru"
+    d_cell: str = "gru"  # D's recurrent cell: "lstm" or "gru"
     d_hidden: int = 64  # hidden units per D layer
     d_layers: int = 1  # stacked recurrent layers in D
     d_per_step: bool = True  # True: one realness logit per time step (RCGAN); False: one per sequence

@@ -9,6 +9,7 @@ deliberately small:
   ``RGAN_THREADS_PER_RUN=1`` (``env`` adds or overrides variables), waits for ``/_stcore/health``
   and yields the base URL (``http://127.0.0.1:<port>``). On exit the server gets SIGINT (Streamlit
   shuts down cleanly), then SIGTERM/SIGKILL if it lingers. Its output is in ``<tmp_path>/server.log``.
+- :func:`server_pid` ``(base_url)`` -> the pid of the ``streamlit run`` process serving ``base_url``.
 - :func:`chromium` ``(playwright)`` -> a headless Debian Chromium (``/usr/bin/chromium``) browser;
   raises ``RuntimeError`` with an install hint when it is missing (Playwright's own browser
   download does not work here).
@@ -36,6 +37,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
@@ -53,7 +55,7 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 
 __all__ = ["ARTIFACTS", "CHROMIUM", "REPO", "TIMEOUT_MS", "badge", "chromium", "control", "free_port",
            "go", "keyed", "loss_points", "no_exception", "open_csv_upload", "poll_until", "progress",
-           "set_number", "shot", "streamlit_server", "upload_csv", "wait_idle"]
+           "server_pid", "set_number", "shot", "streamlit_server", "upload_csv", "wait_idle"]
 
 
 def free_port() -> int:
@@ -125,6 +127,25 @@ def streamlit_server(tmp_path: str | os.PathLike, env: dict[str, str] | None = N
             yield base_url
         finally:
             _stop(proc)
+
+
+def server_pid(base_url: str) -> int:
+    """The pid of the ``streamlit run`` process serving ``base_url`` (its ``--server.port``, from /proc).
+
+    Raises:
+        RuntimeError: no such process (or no /proc on this system).
+    """
+    port = str(urlparse(base_url).port)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = [a.decode(errors="replace") for a in (entry / "cmdline").read_bytes().split(b"\0")]
+        except OSError:
+            continue
+        if "streamlit" in args and "--server.port" in args and args[args.index("--server.port") + 1] == port:
+            return int(entry.name)
+    raise RuntimeError(f"no streamlit process found for {base_url}")
 
 
 def chromium(playwright):

@@ -40,7 +40,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # browser_util, also when imported by a benchmark
-from browser_util import REPO, chromium, free_port, streamlit_server
+from browser_util import REPO, chromium, free_port, server_pid, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]
 
@@ -96,21 +96,6 @@ def session_csv(i: int) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------ servers
-def server_pid(base_url: str) -> int:
-    """The pid of the ``streamlit run`` process listening on ``base_url``'s port (from /proc cmdlines)."""
-    port = str(urlparse(base_url).port)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = [a.decode(errors="replace") for a in (entry / "cmdline").read_bytes().split(b"\0")]
-        except OSError:
-            continue
-        if "streamlit" in args and "--server.port" in args and args[args.index("--server.port") + 1] == port:
-            return int(entry.name)
-    raise RuntimeError(f"no streamlit process found for {base_url}")
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` in MiB (VmRSS), 0 when it is gone."""
     try:

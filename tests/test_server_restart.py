@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from browser_util import REPO, chromium, poll_until, progress, streamlit_server  # tests/ is on sys.path
+from browser_util import REPO, chromium, poll_until, progress, server_pid, streamlit_server  # tests/ is on sys.path
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -42,23 +42,6 @@ LOSS_POINTS_JS = """() => {
 
 
 # ------------------------------------------------------------------------------------------- helpers
-def server_pid(base_url: str) -> int:
-    """The pid of the ``streamlit run`` process serving ``base_url`` (found by its --server.port)."""
-    port = str(urlparse(base_url).port)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        args = [a.decode(errors="replace") for a in argv]
-        if "streamlit" in args and "--server.port" in args and port in args:
-            if args[args.index("--server.port") + 1] == port:
-                return int(entry.name)
-    raise AssertionError(f"no streamlit process found for {base_url}")
-
-
 wait_until = functools.partial(poll_until, every_s=0.25)
 
 
