@@ -37,9 +37,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser_util import chromium, streamlit_server
+from browser_util import chromium, server_pid, streamlit_server
 
-from rgan.datasets import load_dataset
+from rgan.alloc import keep_freed_memory
+from rgan.data import load_dataset
 from rgan.models import ModelConfig
 from rgan.runs import RUNNING, DataSource, RunnerConfig, RunRegistry
 from rgan.train import TrainConfig
@@ -91,19 +92,6 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _server_pid(port: int) -> int:
-    """The pid of the ``streamlit run`` listening on ``port`` (found through /proc; 0 if not found)."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmd = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
-                return int(entry.name)
-    return 0
 
 
 def measure(metrics: Path, seconds: float, side: str, pid: int) -> Window:
@@ -181,7 +169,7 @@ def browser_window(browser, base_url: str, runs_dir: Path, model: ModelConfig, t
                 raise RuntimeError("no ?run= in the URL after Start")
             time.sleep(0.2)
         shown_before = _progress_step(page)
-        pid = _server_pid(urlparse(base_url).port)
+        pid = server_pid(base_url)
         w = measure(runs_dir / run_id / "metrics.jsonl", seconds, "browser", pid)
         shown_after = _progress_step(page)  # the page kept redrawing during the window
         w.note = f"page showed step {shown_before:,} -> {shown_after:,}"
@@ -215,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="measured seconds per window (default 20)")
     ap.add_argument("--small", action="store_true", help="GRU 16x1 for G and D, batch 32 (default: app defaults)")
     args = ap.parse_args(argv)
+    keep_freed_memory()  # the headless side trains in this process; the server's app.py applies it there
 
     from playwright.sync_api import sync_playwright
 

@@ -25,7 +25,8 @@ import numpy as np
 import torch
 
 from rgan import metrics
-from rgan.datasets import load_dataset
+from rgan.alloc import keep_freed_memory
+from rgan.data import load_dataset
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
 
@@ -53,6 +54,7 @@ def fmt(values: list[float]) -> str:
 
 def run_job(name: str, seed: int, minutes: float, threads: int, eval_n: int, baselines: bool) -> dict:
     """Train the default configuration on ``name`` for ``minutes``, then score it (and, if asked, baselines)."""
+    keep_freed_memory()  # a spawned worker is a fresh process: apply the allocator setting here
     torch.set_num_threads(threads)
     data = load_dataset(name, seq_len=24)
     all_real = np.asarray(data.windows)

@@ -7,8 +7,8 @@ Usage:
 
 (a) For LSTM and GRU at two sizes, steps/s of ``rgan.train.Trainer`` (default settings) and of a bare
     minimal GAN loop with the same networks and batch; ratio trainer / bare (>= 1.0: the trainer is not
-    slower), measured two ways. Fresh processes, alternating: what a user gets from either loop in its
-    own process (the bare loop with glibc's default malloc, the trainer with rgan/alloc.py's setting).
+    slower), measured two ways. Fresh processes, alternating: either loop in its own process (both with
+    rgan/alloc.py's setting, which main() applies as every entry point does).
     Same process, alternating blocks of a fraction of a second: both loops under the same allocator and
     the same moment-to-moment machine load, so the ratio isolates the code of one step. (Separate timed
     runs of identical code spread 0.65-1.0 on the shared 2-core development machine.)
@@ -33,7 +33,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rgan.datasets import load_dataset
+from rgan.alloc import keep_freed_memory
+from rgan.data import load_dataset
 from rgan.metrics import discriminative_score
 from rgan.models import Discriminator, Generator, ModelConfig
 from rgan.train import TrainConfig, Trainer
@@ -155,7 +156,7 @@ def speed(processes: int, seconds: float, rounds: int, block_s: float, thread_co
     print(
         f"(a) steps/s, batch 128, sines 24 x 5. Fresh processes: {processes} of each, alternating, {seconds:g} s "
         "each after a 1 s warm-up, median steps/s (the bare loop runs as a user would write it; the trainer "
-        "as shipped, allocator setting included). Same process: the two loops in alternating blocks of "
+        "as shipped; both with the allocator setting). Same process: the two loops in alternating blocks of "
         f"{block_s:g} s, {rounds} rounds, median of per-round ratios (both share the process's allocator, "
         "so this isolates the per-step code)."
     )
@@ -227,6 +228,7 @@ def main() -> None:
     parser.add_argument("--eval-n", type=int, default=3000, help="real and generated sequences scored")
     parser.add_argument("--worker", nargs=4, metavar=("KIND", "CELL", "HIDDEN", "LAYERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    keep_freed_memory()  # each step reuses the last step's memory instead of faulting in new pages
     if args.worker:
         kind, cell, hidden, layers = args.worker
         _worker(kind, cell, int(hidden), int(layers), args.speed_threads[0], args.seconds)

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from benchmarks.bench_train import SPEED_MODELS, bare_loop_rate, speed_model, steps_per_second, trainer_rate
-from rgan.datasets import load_dataset
+from rgan.alloc import keep_freed_memory
+from rgan.data import load_dataset
 from rgan.metrics import discriminative_score
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
@@ -34,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args()
+    keep_freed_memory()  # the CPU figures train as the app and the CLI do
     print(f"torch {torch.__version__}, CUDA available: {torch.cuda.is_available()}")
     if not torch.cuda.is_available():
         raise SystemExit("no CUDA device")

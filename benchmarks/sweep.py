@@ -45,11 +45,13 @@ def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, data
     import numpy as np
     import torch
 
-    from rgan.datasets import load_dataset
+    from rgan.alloc import keep_freed_memory
+    from rgan.data import load_dataset
     from rgan.metrics import discriminative_score, predictive_score
     from rgan.models import ModelConfig
     from rgan.train import TrainConfig, Trainer
 
+    keep_freed_memory()  # a spawned worker is a fresh process: apply the allocator setting here
     torch.set_num_threads(threads)
     model_kw, train_kw = CONFIGS[name]
     data = load_dataset(dataset, seq_len=24)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rgan.dashboard import compare, state
+from rgan.dashboard import compare, compare_views, state
 
 reg, me = state.registry(), state.owner()
 st.title("Compare")
@@ -19,22 +19,22 @@ if result is None:
     st.stop()
 
 # Only the open tab runs (on_change="rerun"), so t-SNE, nearest windows and D's verdicts cost nothing unseen.
-tabs = dict(zip(compare.TABS, st.tabs(compare.TABS, key="cmp_tab", on_change="rerun")))
+tabs = dict(zip(compare_views.TABS, st.tabs(compare_views.TABS, key="cmp_tab", on_change="rerun")))
 views = {
-    "Samples": compare.samples_view,
-    "Scores": compare.scores_view,
-    "Dynamics": compare.dynamics_view,
-    "PCA / t-SNE": compare.embeddings_view,
-    "Memorisation": compare.memorisation_view,
-    "Discriminator": compare.discriminator_view,
+    "Samples": compare_views.samples_view,
+    "Scores": compare_views.scores_view,
+    "Dynamics": compare_views.dynamics_view,
+    "PCA / t-SNE": compare_views.embeddings_view,
+    "Memorisation": compare_views.memorisation_view,
+    "Discriminator": compare_views.discriminator_view,
 }
 for name, tab in tabs.items():
     if tab.open:
         with tab:
             if name == "Runs side by side":
-                compare.guarded(compare.runs_view, reg, me)
+                compare.guarded(compare_views.runs_view, reg, me)
             else:
                 compare.guarded(views[name], result)
 
 st.subheader("Downloads")
-compare.downloads(result)
+compare_views.downloads(result)

@@ -1,4 +1,5 @@
-"""The Compare page's metric suite: background evaluation jobs, the views, the runs side by side."""
+"""The Compare page's metric suite: the score table, the views, the runs side by side (the background jobs
+themselves: test_evaluation_jobs.py)."""
 
 from __future__ import annotations
 
@@ -11,27 +12,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rgan import metrics
-from rgan.dashboard import compare, evaluate, state
+from rgan.dashboard import compare, compare_views, evaluate, state
 from rgan.data import DataConfig, from_array
 from rgan.models import ModelConfig
 from rgan.runs import FINISHED, DataSource
 from rgan.train import TrainConfig
-from tests.conftest import make_sines
+from tests.test_evaluation_jobs import fake_evaluate, wait_for
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 OWNER = "compare-owner-token-0123456789"
-ROWS = {evaluate.MODEL, evaluate.INDEPENDENT, evaluate.SHUFFLED, evaluate.REAL}
 
 
 pytestmark = pytest.mark.usefixtures("app_state")  # fresh runs folder and registry per test (conftest)
-
-
-def wait_for(predicate, timeout: float = 30.0, every: float = 0.05) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError("timed out")
-        time.sleep(every)
 
 
 def finished_run(cell: str = "gru", steps: int = 12, scale: tuple[float, float] = (1.0, 1.0), n: int = 64):
@@ -60,94 +52,7 @@ def show_tab(at: AppTest, name: str) -> AppTest:
     return at.run()
 
 
-def fake_evaluate(calls: list | None = None, fail_after: float | None = None, block: threading.Event | None = None):
-    """A stand-in for metrics.evaluate: reports progress, returns a value per METRIC_INFO key."""
-    def run(real, fake, *, quick, differences, seed, progress):
-        if calls is not None:
-            calls.append(len(fake))
-        for fraction in (0.0, 0.5, 1.0):
-            if fail_after is not None and fraction > fail_after:
-                raise RuntimeError("the classifier ran out of memory")
-            while block is not None and not block.is_set():
-                progress("discriminative", fraction)
-                time.sleep(0.01)
-            progress("discriminative", fraction)
-        return {key: float(len(fake)) for key in metrics.METRIC_INFO}
-    return run
-
-
-def windows(n: int, seed: int, seq_len: int = 6, n_features: int = 2) -> np.ndarray:
-    return make_sines(n, seq_len=seq_len, n_features=n_features, seed=seed)
-
-
-# ------------------------------------------------------------------------------------ the job object
-def test_job_reports_progress_and_every_metric():
-    # The real metric suite on the model row (baseline rows take the same path; see the store test).
-    # Short univariate windows: the quick protocol's cost is its fixed iteration count times seq_len.
-    job = evaluate.EvaluationJob(windows(10, 0, 4, 1), windows(10, 1, 4, 1), quick=True, with_baselines=False)
-    assert job.status().fraction == 0.0 and job.status().active
-    job.start()
-    seen = []
-    while job.status().active:
-        seen.append(job.status().fraction)
-        time.sleep(0.01)
-    status = job.status()
-    assert status.state == evaluate.DONE, status.error
-    assert status.fraction == 1.0 and status.error is None
-    assert seen and seen[0] < 0.5 and seen == sorted(seen), "progress only grows, from near 0 to 1"
-    assert set(status.results) == {evaluate.MODEL}
-    assert set(status.results[evaluate.MODEL]) == set(metrics.METRIC_INFO)
-
-
-def test_failing_metric_sets_error_instead_of_raising():
-    job = evaluate.EvaluationJob(windows(12, 0), windows(12, 1), evaluate_fn=fake_evaluate(fail_after=0.4)).start()
-    job.join(10)
-    status = job.status()
-    assert status.state == evaluate.FAILED and not status.active
-    assert status.error == "RuntimeError: the classifier ran out of memory"
-
-    broken = windows(12, 1)
-    broken[3, 2, 0] = np.nan  # a diverged generator: metrics explain it in a sentence
-    job = evaluate.EvaluationJob(windows(12, 0), broken).start()
-    job.join(10)
-    assert job.status().state == evaluate.FAILED
-    assert "NaN" in job.status().error
-
-
-def test_cancel_stops_a_running_job():
-    block = threading.Event()
-    job = evaluate.EvaluationJob(windows(12, 0), windows(12, 1), evaluate_fn=fake_evaluate(block=block)).start()
-    wait_for(lambda: job.status().state == evaluate.RUNNING)
-    job.cancel()
-    job.join(5)
-    assert job.status().state == evaluate.CANCELLED
-
-
-def test_store_reuses_jobs_and_baselines():
-    store = evaluate.EvaluationStore(max_concurrent=1)
-    real, reference = windows(12, 0), windows(10, 2)
-    calls: list[int] = []
-    run = fake_evaluate(calls)
-    key = evaluate.EvalKey("run-a", 12, 12, 0, True)
-    job = store.submit(key, real, windows(12, 1), reference, evaluate_fn=run)
-    job.join(10)
-    assert calls == [12, 12, 10, 10]  # the model, then independent steps (as many as generated), shuffled, real
-    assert store.submit(key, real, windows(12, 1), reference, evaluate_fn=run) is job, "finished scores are kept"
-    other = store.submit(evaluate.EvalKey("run-b", 5, 12, 0, True), real, windows(12, 3), reference, evaluate_fn=run)
-    other.join(10)
-    assert calls[4:] == [12], "the baselines of the same real sample are not computed again"
-    assert set(other.status().results) == ROWS
-    assert store.latest("run-a")[1] is job and store.latest("run-c") is None
-
-    failing = store.submit(evaluate.EvalKey("run-c", 1, 12, 0, True), real, windows(12, 1),
-                           evaluate_fn=fake_evaluate(fail_after=0.0))
-    failing.join(10)
-    again = store.submit(evaluate.EvalKey("run-c", 1, 12, 0, True), real, windows(12, 1), evaluate_fn=run)
-    assert again is not failing, "a failed evaluation can be retried"
-    again.join(10)
-    store.shutdown()
-
-
+# ---------------------------------------------------------------------------------------- the table
 def test_score_frame_compares_with_baselines():
     info = metrics.METRIC_INFO
     results = {
@@ -166,18 +71,6 @@ def test_score_frame_compares_with_baselines():
     assert frame.loc["Near-copies", "Beats baselines"] == "1 of 2 (1 equal)"
     assert frame.loc["Nearest-neighbour ratio", "Better"] == "near 1"
     assert "Beats baselines" not in evaluate.score_frame({evaluate.MODEL: results[evaluate.MODEL]})
-
-
-def test_memorisation_finds_copies():
-    train = windows(40, 0)
-    fake = np.concatenate([windows(5, 1), train[[7, 21]]])  # two exact copies of training windows
-    index, distance = metrics.nearest_windows(fake, train)
-    assert list(index[-2:]) == [7, 21] and np.allclose(distance[-2:], 0.0, atol=1e-6)
-    _, to_other = metrics.nearest_windows(train, train, exclude_self=True)
-    assert (to_other > 0).all(), "a window is not its own nearest other window"
-    memo = evaluate.memorisation(fake, train, k=3)
-    assert [p[:2] for p in memo.pairs[:2]] in ([(5, 7), (6, 21)], [(6, 21), (5, 7)])
-    assert memo.real_median > 0 and memo.n_reference == 40
 
 
 # -------------------------------------------------------------------------------------------- pages
@@ -315,7 +208,7 @@ def test_memorisation_pairs_are_drawn_on_the_distance_scale():
     assert "scaled to [0, 1]" in fig.layout.title.text
 
 
-@pytest.mark.parametrize("n, warned", [(64, True), (compare.FEW_FOR_SCORES, False)])
+@pytest.mark.parametrize("n, warned", [(64, True), (compare_views.FEW_FOR_SCORES, False)])
 def test_scores_warn_when_the_real_data_is_small(n, warned):
     at = open_compare(finished_run(n=n), cmp_tab="Scores")
     assert not at.exception

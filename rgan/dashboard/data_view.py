@@ -10,7 +10,7 @@ from rgan import plots
 from rgan.data.export import samples_frame
 from rgan.dashboard import state, ui, widgets
 from rgan.data import DataConfig, DataError, SequenceData
-from rgan.datasets import list_datasets
+from rgan.data import list_datasets
 from rgan.data.source import DataSource
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
