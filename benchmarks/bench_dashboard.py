@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from browser_util import chromium, server_pid, streamlit_server
 
 from rgan.alloc import keep_freed_memory
-from rgan.data import load_dataset
+from rgan.data import DataSource, load_dataset
 from rgan.models import ModelConfig
-from rgan.runs import RUNNING, DataSource, RunnerConfig, RunRegistry
+from rgan.runs import RUNNING, RunnerConfig, RunRegistry
 from rgan.train import TrainConfig
 
 STEPS = 1_000_000  # never finishes within a window

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from rgan import metrics
 from rgan.dashboard import compare, compare_views, evaluate, state
-from rgan.data import DataConfig, from_array
+from rgan.data import DataConfig, DataSource, from_array
 from rgan.models import ModelConfig
-from rgan.runs import FINISHED, DataSource
+from rgan.runs import FINISHED
 from rgan.train import TrainConfig
 from tests.test_evaluation_jobs import fake_evaluate, wait_for
 

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rgan.dashboard import diagram, state, ui
-from rgan.data import DataConfig, from_array
+from rgan.data import DataConfig, DataSource, from_array
 from rgan.models import ModelConfig
-from rgan.runs import FINISHED, DataSource
+from rgan.runs import FINISHED
 from rgan.train import TrainConfig
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

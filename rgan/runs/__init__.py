@@ -10,7 +10,6 @@
 - ``config.py``: :class:`RunnerConfig` (server-wide limits) and the run states.
 """
 
-from rgan.data.source import DataSource  # still imported from here by tests and benchmarks
 from rgan.runs.config import (
     ACTIVE_STATES,
     FAILED,
@@ -33,7 +32,6 @@ __all__ = [
     "QUEUED",
     "RUNNING",
     "STOPPED",
-    "DataSource",
     "Run",
     "RunRegistry",
     "RunSnapshot",
