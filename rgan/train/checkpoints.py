@@ -3,7 +3,10 @@
 A checkpoint is a dict written by ``torch.save``: both configs as ``asdict`` dicts, the weights of G, D
 and G's weight average, both optimisers, the step, the random stream, the fixed preview noise, the
 scaler and the data's shape. Files are written atomically and read with ``weights_only=True``, so no
-code in a file runs on loading.
+code in a file runs on loading; and only after checkpoint_archive.py has checked the file and
+checkpoint_checks.py what it claims (configs within rgan/limits.py, tensor shapes against networks built
+on ``meta``), so no lie in a file makes the loader allocate more than the file holds. :func:`read_state`
+is the one way in: the command line, the Compare page's upload and resuming a run all come through it.
 """
 
 from __future__ import annotations
@@ -15,10 +18,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import torch
 
+from rgan import limits
 from rgan.configs import config_from_dict
 from rgan.data import MinMaxScaler, SequenceData
+from rgan.logs import atomic_write_bytes
 from rgan.models import ModelConfig
 
+from . import checkpoint_archive as archive
+from . import checkpoint_checks as checks
+from .checkpoint_archive import CheckpointError
 from .config import TrainConfig
 
 if TYPE_CHECKING:
@@ -64,41 +72,46 @@ def save_state(state: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write ``state`` atomically (temporary file, then rename), so a crash never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-    return path
+    return atomic_write_bytes(path, lambda f: torch.save(state, f))
 
 
-def read_state(path: str | os.PathLike, device: torch.device) -> dict[str, Any]:
-    """Read a checkpoint file safely (``weights_only=True``), its tensors mapped to ``device``.
+def read_state(path: str | os.PathLike, device: torch.device, max_bytes: int | None = None) -> dict[str, Any]:
+    """Read a checkpoint file safely, its tensors mapped to ``device``: the archive and everything it
+    claims are checked first (checkpoint_archive.py, checkpoint_checks.py), then it is read with ``weights_only=True``.
+
+    Args:
+        max_bytes: the largest total of the archive's entries; None: ``RGAN_MAX_CHECKPOINT_MB`` or 256 MB.
 
     Raises:
         FileNotFoundError: there is no such file.
-        ValueError: the file cannot be read as a checkpoint (refused pickle, truncated, not a torch file).
+        CheckpointError: (a ValueError) the file is refused; the message says why in one sentence.
     """
-    try:
-        return torch.load(path, map_location=device, weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # unpickling refused, truncated file, not a torch file, ...
-        raise ValueError(
-            f"Could not read {Path(path).name} as a checkpoint ({type(e).__name__}); choose a .pt file saved by "
-            "RGAN Studio."
-        ) from e
+    problem = archive.torch_floor_problem()
+    if problem:
+        raise CheckpointError(problem)
+    if max_bytes is None:
+        try:
+            max_bytes = limits.checkpoint_max_bytes()
+        except ValueError as e:
+            raise CheckpointError(str(e)) from e
+    data_bytes = archive.check_archive(path, max_bytes)
+    described = archive.load(path, "meta")  # shapes, configs and names; no tensor data is read
+    check_state(described)
+    checks.check_contents(described, data_bytes)
+    return archive.load(path, device)
 
 
 def check_state(state: Any) -> None:
     """Check that ``state`` is an RGAN Studio checkpoint with every entry a trainer needs.
 
     Raises:
-        ValueError: it is not one, or entries are missing (the message names them).
+        CheckpointError: it is not one, or entries are missing (the message names them).
     """
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError("This file is not an RGAN Studio checkpoint; choose a .pt file saved by RGAN Studio.")
+        raise CheckpointError("This file is not an RGAN Studio checkpoint; choose a .pt file saved by RGAN Studio.")
     missing = [key for key in _REQUIRED if key not in state]
     if missing:
-        raise ValueError(
+        raise CheckpointError(
             f"This checkpoint lacks {', '.join(missing)}; the file is damaged. Choose another .pt file saved by "
             "RGAN Studio."
         )
@@ -108,10 +121,15 @@ def rebuild(cls: type[_TrainerT], state: Any, data: SequenceData | None, device:
     """A ``cls`` trainer exactly as ``state`` describes it, its networks on ``device``, with ``data``
     attached when given.
 
+    Every value and tensor shape is checked (:func:`checkpoint_checks.check_contents`) before the networks
+    are built, also for a ``state`` that did not come through :func:`read_state`.
+
     Raises:
-        ValueError: ``state`` is not a complete RGAN Studio checkpoint, or ``data`` does not fit it.
+        CheckpointError: ``state`` is not a complete, consistent RGAN Studio checkpoint.
+        ValueError: ``data`` does not fit it.
     """
     check_state(state)
+    checks.check_contents(state)
     model = config_from_dict(ModelConfig, state["model_config"])
     train = replace(config_from_dict(TrainConfig, state["train_config"]), device=device)
     trainer = cls(
@@ -124,15 +142,19 @@ def rebuild(cls: type[_TrainerT], state: Any, data: SequenceData | None, device:
         scaler=MinMaxScaler.from_dict(state["scaler"]),
         data_info=state.get("data_info", {}),
     )
-    trainer.generator.load_state_dict(state["generator"])
-    trainer.discriminator.load_state_dict(state["discriminator"])
-    if trainer.generator_ema is not None:
-        trainer.generator_ema.load_state_dict(state.get("generator_ema", state["generator"]))
-    trainer.opt_g.load_state_dict(state["opt_g"])
-    trainer.opt_d.load_state_dict(state["opt_d"])
+    try:  # checked above; a failure here is a case the checks missed, still told in one sentence
+        trainer.generator.load_state_dict(state["generator"])
+        trainer.discriminator.load_state_dict(state["discriminator"])
+        if trainer.generator_ema is not None:
+            trainer.generator_ema.load_state_dict(state.get("generator_ema", state["generator"]))
+        trainer.opt_g.load_state_dict(state["opt_g"])
+        trainer.opt_d.load_state_dict(state["opt_d"])
+        trainer._rng.set_state(state["rng_state"].cpu())
+    except (RuntimeError, KeyError, TypeError, ValueError) as e:
+        raise CheckpointError(f"This checkpoint's weights could not be loaded ({type(e).__name__}), so it was not "
+                              "written by RGAN Studio or was modified.") from e
     trainer.step_count = int(state["step"])
     trainer.d_steps = int(state.get("d_steps", train.d_steps))
-    trainer._rng.set_state(state["rng_state"].cpu())
     trainer.fixed_noise = state["fixed_noise"].to(trainer.device)
     if data is not None:
         trainer.attach_data(data)
