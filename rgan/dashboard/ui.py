@@ -10,7 +10,7 @@ from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED
 
 # Characters that Streamlit's markdown would interpret; user text (file and column names) is escaped
 # so that a column called "**x**" or "[a](b)" shows as typed. HTML is never enabled.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$&])")  # with "&": a name holding "&amp;" shows as typed
 
 _BADGE = {
     QUEUED: ("queued", "gray", ":material/hourglass_empty:"),

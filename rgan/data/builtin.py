@@ -13,7 +13,7 @@ import numpy as np
 
 from rgan.data.loading import load_csv
 from rgan.data.schema import DataConfig, DataError, SequenceData
-from rgan.data.windows import from_array
+from rgan.data.windows import from_array, max_window_values
 
 STOCKS_CSV = Path(__file__).parent / "_files" / "stock_data.csv"
 
@@ -129,7 +129,7 @@ def load_dataset(name: str, seq_len: int = 24, n_samples: int | None = None,
         SequenceData; frame is None for synthetic sets and the parsed table for stocks.
 
     Raises:
-        DataError: for an unknown name or invalid sizes.
+        DataError: for an unknown name, invalid sizes, or sizes over ``max_window_values()`` values.
     """
     names = [d.name for d in _DATASETS]
     if name not in names:
@@ -143,6 +143,12 @@ def load_dataset(name: str, seq_len: int = 24, n_samples: int | None = None,
     config = DataConfig(seq_len=seq_len, stride=stride)  # validates seq_len and stride
     default_n, default_f = _DEFAULT_SIZES[name]
     n, n_feat = int(n_samples or default_n), int(n_features or default_f)
+    total, cap = n * seq_len * n_feat, max_window_values()
+    if total > cap:  # refuse before the generator allocates (N, T, F)
+        raise DataError(
+            f"{n:,} sequences x {seq_len} steps x {n_feat} features are {total:,} values, over the limit of "
+            f"{cap:,}; ask for at most {max(cap // (seq_len * n_feat), 1):,} sequences (or raise RGAN_MAX_WINDOW_VALUES)."
+        )
     rng = np.random.default_rng(seed)
     x = _GENERATORS[name](rng, n, seq_len, n_feat)  # (N, T, F)
     data = from_array(x, [f"x{k + 1}" for k in range(n_feat)], config, name=name,

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rgan.data.cells import _date_like, _numbers, _parse_dates
 from rgan.data.dialect import (
-    _NA_TOKENS,
     _count_outside_quotes,
     _Dialect,
     _has_header,
@@ -21,19 +21,10 @@ from rgan.data.dialect import (
 )
 from rgan.data.schema import MAX_COLUMNS, DataError, _plural
 
-_NUMERIC_SHARE = 0.9  # a text column is numeric when this share of its filled cells parse as numbers
-_MIXED_DATES_MAX_ROWS = 50_000  # format="mixed" parses each cell in Python; only for small columns
-
 # Cells read as missing, on top of pandas' defaults ("", "NA", "NaN", "null", "None", ...).
 _EXTRA_NA = ["-", "--", "?", ".", "na", "NAN", "none", "missing", "#VALUE!", "#DIV/0!", "#NUM!"]
-_EU_NUMBER_RE = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:[eE][+-]?\d+)?$"
-_US_NUMBER_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$"
+_MAX_RENAME_NOTES = 10  # renamed duplicate columns listed one by one in the notes; the rest are counted
 _UNNAMED_RE = re.compile(r"^(Unnamed: \d+|)$")
-_DATE_FORMATS = (
-    "ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M", "%d.%m.%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%H:%M:%S", "%H:%M", "%H:%M:%S.%f",
-)
 
 
 def _fields_error(line: int, saw: int, expected: int) -> DataError:
@@ -71,105 +62,36 @@ class _Table:
 
 
 def _unique_names(raw: list[str], notes: list[str]) -> tuple[list[str], set[str]]:
-    """Strip names, name blanks 'column_<k>', rename duplicates 'x_2'; return names + unnamed set."""
+    """Strip names, name blanks 'column_<k>', rename duplicates 'x_2'; return names + unnamed set.
+
+    Linear in the number of names: each base name remembers the next suffix to try, so 20,000 copies
+    of one name cost 20,000 steps, not 20,000^2 / 2.
+    """
     names, unnamed, seen = [], set(), set()
+    next_suffix: dict[str, int] = {}
+    renamed: list[tuple[str, str]] = []  # (name in the file, new name)
     for k, name in enumerate(raw, start=1):
         name = str(name).strip()
         blank = bool(_UNNAMED_RE.match(name))
         if name == "":
             name = f"column_{k}"
-        base, n = name, 2
+        base, n = name, next_suffix.get(name, 2)
         while name in seen:
             name, n = f"{base}_{n}", n + 1
-        if name != base and not blank:
-            notes.append(f"Duplicate column name '{base}' renamed to '{name}'.")
+        if name != base:
+            next_suffix[base] = n
+            if not blank:
+                renamed.append((base, name))
         seen.add(name)
         names.append(name)
         if blank:
             unnamed.add(name)
+    for base, name in renamed[:_MAX_RENAME_NOTES]:
+        notes.append(f"Duplicate column name '{base}' renamed to '{name}'.")
+    if len(renamed) > _MAX_RENAME_NOTES:
+        notes.append(f"... and {_plural(len(renamed) - _MAX_RENAME_NOTES, 'more duplicate column')} renamed "
+                     "the same way (name_2, name_3, ...).")
     return names, unnamed
-
-
-def _read_numbers(text: pd.Series, decimal: str) -> pd.Series:
-    """Cleaned cell text -> float64 (NaN where unreadable), one number style for the whole column."""
-    plain = pd.to_numeric(text, errors="coerce")
-    eu = pd.to_numeric(
-        text.where(text.str.match(_EU_NUMBER_RE)).str.replace(".", "", regex=False)
-        .str.replace(",", ".", regex=False), errors="coerce")
-    us = pd.to_numeric(
-        text.where(text.str.match(_US_NUMBER_RE)).str.replace(",", "", regex=False), errors="coerce")
-    # the style that reads the most cells wins, ties go to the file's decimal mark
-    eu_first, us_first = eu.fillna(plain), us.fillna(plain)
-    n_eu, n_us = int(eu_first.notna().sum()), int(us_first.notna().sum())
-    return eu_first if (n_eu > n_us or (n_eu == n_us and decimal == ",")) else us_first
-
-
-def _clean_cells(col: pd.Series) -> pd.Series:
-    text = col.astype(str).str.strip().str.strip('"').str.strip()
-    return text.str.replace(r"[\s\u00a0\u202f']", "", regex=True)  # spaces as thousands separators
-
-
-def _parse_numbers(col: pd.Series, decimal: str) -> tuple[pd.Series, int] | None:
-    """Text column -> float64 with quotes, spaces, thousands separators and decimal commas handled.
-
-    Returns (values, cells made missing) when at least 90% of the filled cells are numbers, else None.
-    """
-    filled = col.notna()
-    n_filled = int(filled.sum())
-    if n_filled == 0:
-        return None
-    cells = col[filled]
-    if n_filled > 1000:  # decide on a sample first: most text columns are rejected cheaply
-        sample = _clean_cells(cells.iloc[:1000])
-        markers = int(sample.str.lower().isin(_NA_TOKENS).sum())
-        if int(_read_numbers(sample, decimal).notna().sum()) < _NUMERIC_SHARE * (len(sample) - markers):
-            return None
-    text = _clean_cells(cells)
-    markers = int(text.str.lower().isin(_NA_TOKENS).sum())
-    if markers == n_filled:
-        return None
-    best = _read_numbers(text, decimal)
-    n_ok = int(best.notna().sum())
-    if n_ok == 0 or n_ok < _NUMERIC_SHARE * (n_filled - markers):
-        return None
-    out = pd.Series(np.nan, index=col.index, dtype=np.float64)
-    out[filled] = best.to_numpy(dtype=np.float64)
-    return out, n_filled - markers - n_ok
-
-
-def _parse_dates(col: pd.Series) -> pd.Series | None:
-    """Text column -> datetimes when at least 90% of the filled cells read as one date format."""
-    filled = col.dropna()
-    if filled.empty:
-        return None
-    sample = filled.iloc[:200].astype(str).str.strip()
-    if not sample.str.contains(r"\d").all() or not sample.str.contains(r"[-/.:\s]").all():
-        return None
-    formats = list(_DATE_FORMATS)
-    if len(filled) <= _MIXED_DATES_MAX_ROWS:
-        formats.append("mixed")
-    best_fmt, best_share = None, 0.0
-    for fmt in formats:
-        try:
-            share = float(pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean())
-        except (ValueError, TypeError, OverflowError):
-            continue
-        if share > best_share + 1e-9:
-            best_fmt, best_share = fmt, share
-        if share == 1.0:
-            break
-    if best_fmt is None or best_share < _NUMERIC_SHARE:
-        return None
-    try:
-        parsed = pd.to_datetime(col, format=best_fmt, errors="coerce")
-        if parsed.notna().sum() < _NUMERIC_SHARE * len(filled):  # maybe padded with spaces
-            parsed = pd.to_datetime(col.astype(str).str.strip().where(col.notna()), format=best_fmt,
-                                    errors="coerce")
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if parsed.notna().sum() < _NUMERIC_SHARE * len(filled):
-        return None
-    return parsed
 
 
 def _parse_frame(text: str) -> tuple[pd.DataFrame, _Dialect, bool, set[str], list[str], int]:
@@ -236,7 +158,7 @@ def _parse_frame(text: str) -> tuple[pd.DataFrame, _Dialect, bool, set[str], lis
             "fix that row or check the delimiter."
         )
     df.columns = names
-    filled_rows = np.flatnonzero(df.notna().any(axis=1).to_numpy())
+    filled_rows = np.flatnonzero(_filled(df))
     if len(filled_rows) == 0:
         raise DataError("The file has no values, only empty cells; upload a CSV with rows of numbers.")
     first_row, last_row = int(filled_rows[0]), int(filled_rows[-1])
@@ -248,6 +170,18 @@ def _parse_frame(text: str) -> tuple[pd.DataFrame, _Dialect, bool, set[str], lis
     return df, dialect, has_header, unnamed, notes, n_fields
 
 
+def _filled(df: pd.DataFrame) -> np.ndarray:
+    """(rows,) True where a row has at least one value; column by column in numpy (``df.notna()`` on a
+    frame straight from the parser costs tens of microseconds per column)."""
+    filled = np.zeros(len(df), dtype=bool)
+    for _, col in df.items():
+        kind = col.dtype.kind
+        if kind in "biu":  # integers and booleans have no missing cells: every row is filled
+            return np.ones(len(df), dtype=bool)
+        filled |= ~np.isnan(col.to_numpy()) if kind == "f" else col.notna().to_numpy()
+    return filled
+
+
 def _too_wide(n_columns: int) -> DataError:
     return DataError(
         f"The file has {n_columns:,} columns, more than the {MAX_COLUMNS:,} supported; "
@@ -256,52 +190,65 @@ def _too_wide(n_columns: int) -> DataError:
 
 
 def _read_table(text: str) -> tuple[_Table, _Dialect]:
-    """Parse CSV text and sort its columns into numeric, dates and text."""
+    """Parse CSV text and sort its columns into numeric, dates and text.
+
+    Numeric columns are handled in numpy: pandas' per-column methods cost tens of microseconds each,
+    seconds for a file of 20,000 columns.
+    """
     df, dialect, has_header, unnamed, notes, n_fields = _parse_frame(text)
     n_rows = len(df)
     numeric, dates, text_cols, dropped = [], [], [], {}
-    converted: dict[str, pd.Series] = {}
-    for name in df.columns:
+    columns: dict[str, object] = {}  # name -> the typed column (float64 array, datetimes or text)
+    text_like: dict[str, pd.Series] = {}  # columns pandas left as text, to be read below all at once
+    for name, dtype in zip(df.columns, df.dtypes):
         col = df[name]
-        if col.isna().all():
-            dropped[name] = "empty column"
-            continue
-        if pd.api.types.is_bool_dtype(col):
-            converted[name] = col.astype(np.float64)
+        if pd.api.types.is_bool_dtype(dtype):
+            columns[name] = col.to_numpy(dtype=np.float64)
             numeric.append(name)
             notes.append(f"Column '{name}' holds true/false values, read as 1/0.")
-        elif pd.api.types.is_numeric_dtype(col):
-            if col.dtype != np.float64:
-                converted[name] = col.astype(np.float64)
-            numeric.append(name)
-        else:
-            parsed = _parse_numbers(col, dialect.decimal)
-            if parsed is not None:
-                converted[name], n_bad = parsed
-                numeric.append(name)
-                if n_bad:
-                    notes.append(f"Column '{name}': {n_bad:,} non-numeric cells treated as missing.")
-                continue
-            as_dates = _parse_dates(col)
-            if as_dates is not None:
-                converted[name] = as_dates
-                dates.append(name)
+            continue
+        if pd.api.types.is_numeric_dtype(dtype):
+            if dtype.kind in "iuf":  # numpy-backed: a plain cast (na_value makes pandas go cell by cell)
+                values = col.to_numpy().astype(np.float64, copy=False)
             else:
-                text_cols.append(name)
-    if converted:
-        df = _replace_columns(df, converted)
-    for name in list(numeric):
+                values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            columns[name] = values
+            if np.isnan(values).all():
+                dropped[name] = "empty column"
+            else:
+                numeric.append(name)
+            continue
+        columns[name] = col
+        if col.isna().all():
+            dropped[name] = "empty column"
+        else:
+            text_like[name] = col
+    numbers = _numbers(text_like, dialect.decimal)
+    for name, (values, n_bad) in numbers.items():
+        columns[name] = values
+        if n_bad:
+            notes.append(f"Column '{name}': {n_bad:,} non-numeric cells treated as missing.")
+    rest = {name: col for name, col in text_like.items() if name not in numbers}
+    date_like = set(_date_like(rest))
+    for name, col in rest.items():
+        as_dates = _parse_dates(col) if name in date_like else None
+        if as_dates is not None:
+            columns[name] = as_dates
+            dates.append(name)
+        else:
+            text_cols.append(name)
+    is_numeric = set(numeric) | set(numbers)
+    numeric = [name for name in df.columns if name in is_numeric]  # in the file's order
+    df = pd.DataFrame(columns, index=df.index)
+    index_columns = set()
+    for name in numeric:
         if name not in unnamed and name.lower() != "index":
             continue
-        values = df[name].to_numpy()
+        values = columns[name].to_numpy() if isinstance(columns[name], pd.Series) else columns[name]
         if np.array_equal(values, np.arange(n_rows)) or np.array_equal(values, np.arange(1, n_rows + 1)):
-            numeric.remove(name)
+            index_columns.add(name)
             dropped[name] = "unnamed index column" if name in unnamed else "row index column"
+    numeric = [name for name in numeric if name not in index_columns]
     table = _Table(frame=df, numeric=numeric, dates=dates, text=text_cols, dropped=dropped, notes=notes,
                    has_header=has_header, n_rows=n_rows, n_columns=n_fields)
     return table, dialect
-
-
-def _replace_columns(df: pd.DataFrame, converted: dict[str, pd.Series]) -> pd.DataFrame:
-    out = {name: converted.get(name, df[name]) for name in df.columns}
-    return pd.DataFrame(out, index=df.index)

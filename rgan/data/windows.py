@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import os
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rgan.data.decoding import _fmt_size
 from rgan.data.schema import (
     DataConfig,
     DataError,
@@ -13,6 +17,44 @@ from rgan.data.schema import (
     SequenceData,
     _plural,
 )
+
+MAX_WINDOW_VALUES = 50_000_000  # default cap on copied windows' N x seq_len x F: 200 MB of float32
+MAX_WINDOW_VALUES_ENV = "RGAN_MAX_WINDOW_VALUES"  # environment variable that overrides the cap
+
+
+def max_window_values() -> int:
+    """The most values (N x seq_len x F) a data set's windows may hold.
+
+    Returns:
+        ``RGAN_MAX_WINDOW_VALUES`` when set, else ``MAX_WINDOW_VALUES`` (50 million, 200 MB as float32).
+
+    Raises:
+        DataError: if the environment variable is not a positive whole number.
+    """
+    raw = os.environ.get(MAX_WINDOW_VALUES_ENV, "").strip().replace("_", "")
+    if not raw:
+        return MAX_WINDOW_VALUES
+    if not raw.isdigit() or int(raw) < 1:
+        raise DataError(f"{MAX_WINDOW_VALUES_ENV} must be a positive whole number; got {raw!r}.")
+    return int(raw)
+
+
+def _mb(n_values: int) -> str:
+    return _fmt_size(n_values * 4)
+
+
+def _check_window_values(n_windows: int, seq_len: int, n_features: int, stride: int) -> None:
+    """Refuse, before anything is allocated, windows holding more than ``max_window_values()`` values."""
+    total, cap = int(n_windows) * int(seq_len) * int(n_features), max_window_values()
+    if total <= cap:
+        return
+    fit = math.ceil(stride * total / cap)  # about the stride that brings N x seq_len x F under the cap
+    raise DataError(
+        f"The windows would hold {total:,} values ({n_windows:,} windows x {seq_len} steps x "
+        f"{_plural(n_features, 'feature')}, {_mb(total)} as float32), over the limit of {cap:,} ({_mb(cap)}); "
+        f"use a stride of about {fit:,} or more, a shorter seq_len or fewer features "
+        f"(or raise {MAX_WINDOW_VALUES_ENV})."
+    )
 
 
 def sliding_windows(series: np.ndarray, seq_len: int, stride: int = 1) -> np.ndarray:
@@ -27,7 +69,8 @@ def sliding_windows(series: np.ndarray, seq_len: int, stride: int = 1) -> np.nda
         A read-only view (N, seq_len, F) with N = (T - seq_len) // stride + 1.
 
     Raises:
-        DataError: if the series is shorter than seq_len or the arguments are invalid.
+        DataError: if the series is shorter than seq_len or the arguments are invalid. (No size cap:
+            the view holds no values of its own; ``_group_windows``, which copies, is capped.)
     """
     series = np.asarray(series)
     if series.ndim != 2:
@@ -46,9 +89,14 @@ def sliding_windows(series: np.ndarray, seq_len: int, stride: int = 1) -> np.nda
 
 def _group_windows(scaled: np.ndarray, starts: np.ndarray, lengths: np.ndarray, seq_len: int,
                    stride: int) -> np.ndarray:
-    """Windows inside each group [start, start + length) of a (n, F) array; one copy, no loop."""
+    """Windows inside each group [start, start + length) of a (n, F) array; one copy, no loop.
+
+    The copy holds N x seq_len x F values, which overlapping windows of a small file can make huge: more
+    than ``max_window_values()`` is refused before allocating.
+    """
     counts = np.where(lengths >= seq_len, (lengths - seq_len) // stride + 1, 0)
     total = int(counts.sum())
+    _check_window_values(total, seq_len, scaled.shape[1], stride)
     first = np.repeat(starts, counts)  # group start of each window
     offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)  # index within group
     window_starts = first + offset * stride

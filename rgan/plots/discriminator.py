@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import G_COLOR, REALNESS_COLORSCALE, _empty_figure, _is_empty, _style
+from .style import G_COLOR, REALNESS_COLORSCALE, _empty_figure, _is_empty, _style, escape_text
 
 
 # ----------------------------------------------------------------------- the discriminator's view
@@ -31,7 +31,7 @@ def realness_heatmap(
     z = np.asarray(realness, dtype=float)
     if z.ndim != 2:
         raise ValueError(f"realness must have shape (N, T); found {z.shape}.")
-    labels = [f"#{i}" for i in range(z.shape[0])] if labels is None else [str(s) for s in labels]
+    labels = [f"#{i}" for i in range(z.shape[0])] if labels is None else [escape_text(s) for s in labels]
     if len(labels) != z.shape[0]:
         raise ValueError(f"labels must have {z.shape[0]} entries, one per row of realness; found {len(labels)}.")
     rows = np.arange(z.shape[0])
@@ -78,7 +78,7 @@ def realness_line_figure(
         raise ValueError(f"realness must have shape {y.shape} like sequence; found {r.shape}.")
     t = np.arange(y.size)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=t, y=y, mode="lines", name=feature_name or "sequence", showlegend=False,
+    fig.add_trace(go.Scatter(x=t, y=y, mode="lines", name=escape_text(feature_name or "sequence"), showlegend=False,
                              line=dict(color="#9a9a9a", width=1), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
         x=t, y=y, mode="markers", name="D's realness", showlegend=False,
@@ -107,5 +107,5 @@ def realness_line_figure(
                         symbol=np.where(p[finite] > 0, "triangle-up", "triangle-down")),
             customdata=p[finite], hovertemplate="step %{x}: push %{customdata:.3g}<extra></extra>"))
     fig.update_xaxes(title_text="time step")
-    fig.update_yaxes(title_text=feature_name or "value")
+    fig.update_yaxes(title_text=escape_text(feature_name or "value"))
     return _style(fig, title=title, height=height, uirevision=uirevision, legend=push is not None)

@@ -23,6 +23,7 @@ from .style import (
     _names,
     _sequences,
     _style,
+    escape_text,
 )
 
 
@@ -167,6 +168,6 @@ def embedding_figure(
         fig.add_trace(go.Scatter(x=a[:, 0], y=a[:, 1], mode="markers", name=group,
                                  marker=dict(color=color, size=5, opacity=0.5),
                                  hovertemplate=f"{group}<extra></extra>"))
-    fig.update_xaxes(title_text=f"{axis_prefix} 1")
-    fig.update_yaxes(title_text=f"{axis_prefix} 2")
+    fig.update_xaxes(title_text=escape_text(f"{axis_prefix} 1"))
+    fig.update_yaxes(title_text=escape_text(f"{axis_prefix} 2"))
     return _style(fig, title=title, height=height, uirevision=uirevision)

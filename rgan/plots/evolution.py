@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import FAKE_COLOR, REAL_COLOR, _empty_figure, _is_empty, _sequences, _style
+from .style import FAKE_COLOR, REAL_COLOR, _empty_figure, _is_empty, _sequences, _style, escape_text
 
 
 # ------------------------------------------------------------------------------ training evolution
@@ -79,7 +79,7 @@ def evolution_figure(
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     pad = 0.05 * (hi - lo) if hi > lo else 0.5
     fig.update_yaxes(range=[lo - pad, hi + pad], autorange=False,
-                     title_text=feature_name or f"feature {feature_index + 1}")
+                     title_text=escape_text(feature_name or f"feature {feature_index + 1}"))
     fig.update_xaxes(range=[0, max(seq_len - 1, 1)], autorange=False, title_text="time step")
 
     still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}

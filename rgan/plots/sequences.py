@@ -27,6 +27,7 @@ from .style import (
     _sequences,
     _style,
     _thin,
+    escape_text,
 )
 
 
@@ -227,11 +228,12 @@ def series_figure(
     fig = make_subplots(rows=n_rows, cols=1, shared_xaxes=True, vertical_spacing=min(0.06, 0.3 / n_rows))
     for f, name in enumerate(list(feature_names)[:n_rows]):
         y = _finite_or_nan(_float_1d(frame[name].iloc[keep]))
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=str(name), showlegend=False,
+        shown = escape_text(name)  # the column's own name indexes the frame; the escaped one is drawn
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=shown, showlegend=False,
                                  line=dict(color=REAL_COLOR, width=1),
-                                 hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>"), row=f + 1, col=1)
-        fig.update_yaxes(title_text=_axis_title(name), row=f + 1, col=1)
-    fig.update_xaxes(title_text=time_column or "row", row=n_rows, col=1)
+                                 hovertemplate=f"{shown}: %{{y:.4g}}<extra></extra>"), row=f + 1, col=1)
+        fig.update_yaxes(title_text=_axis_title(shown), row=f + 1, col=1)
+    fig.update_xaxes(title_text=escape_text(time_column or "row"), row=n_rows, col=1)
     return _style(fig, title=title + note, height=height or _rows_height(n_rows), uirevision=uirevision,
                   legend=False)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,6 +38,19 @@ NO_DATA_TEXT = "No data yet"
 
 
 # ----------------------------------------------------------------------------------------- helpers
+def escape_text(text: object) -> str:
+    """User text (a column, file or run name) made safe for any Plotly text: title, axis title, legend,
+    annotation, tick label, hover.
+
+    Plotly reads a subset of HTML in all of them (``<b>``, ``<br>``, ``<a href>``, entities) and
+    ``%{...}`` in hovertemplates as a variable. ``&``, ``<`` and ``>`` become entities, and ``{``/``}``
+    numeric entities, so ``%{y}`` in a name is no template variable; Plotly turns the entities back into
+    the characters when it draws, so the name shows literally.
+    """
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
+
+
 def _layout(
     *,
     title: str,
@@ -55,7 +70,7 @@ def _layout(
         template=TEMPLATE,
         height=height,
         margin=dict(l=55, r=20, t=top, b=bottom),
-        title=dict(text=title, x=0.01, xanchor="left", y=1, yref="container", yanchor="top",
+        title=dict(text=escape_text(title), x=0.01, xanchor="left", y=1, yref="container", yanchor="top",
                    pad=dict(t=10), font=dict(size=15)),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1 + (above_plot + 4) / plot_height,
@@ -72,7 +87,7 @@ def _style(fig: go.Figure, **layout_args: Any) -> go.Figure:
 
 def _empty_figure(title: str, height: int, uirevision: str | None, text: str = NO_DATA_TEXT) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+    fig.add_annotation(text=escape_text(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                        font=dict(size=16, color="#7f7f7f"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -99,18 +114,20 @@ def _sequences(x: Any, name: str, like: np.ndarray | None = None) -> np.ndarray:
 
 
 def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
+    """The feature names, escaped (``escape_text``) for use anywhere in a figure."""
     if feature_names is None:
         return [f"feature {i + 1}" for i in range(n_features)]
-    names = [str(n) for n in feature_names]
+    names = [escape_text(n) for n in feature_names]
     if len(names) != n_features:
         raise ValueError(f"feature_names must have {n_features} names, one per feature; found {len(names)}.")
     return names
 
 
 def _axis_title(name: object, limit: int = 16) -> str:
-    """A feature name short enough for a y axis beside others (full names are in the hover text)."""
-    text = str(name)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """An escaped feature name short enough for a y axis beside others (full names are in the hover
+    text); cut on the characters, not inside an entity."""
+    text = html.unescape(str(name))
+    return escape_text(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _capped(n_features: int, cap: int = MAX_FEATURES) -> tuple[int, str]:

@@ -26,6 +26,7 @@ from .style import (
     _layout,
     _style,
     _thin,
+    escape_text,
 )
 
 History = Mapping[str, Sequence[float]] | pd.DataFrame | Sequence[Mapping[str, Any]]
@@ -294,12 +295,12 @@ def runs_loss_figure(
             continue
         keep = _thin(len(steps), max_points)
         fig.add_trace(go.Scatter(
-            x=steps[keep], y=ema(columns[key], smoothing)[keep], mode="lines", name=str(run),
+            x=steps[keep], y=ema(columns[key], smoothing)[keep], mode="lines", name=escape_text(run),
             line=dict(color=RUN_COLORS[i % len(RUN_COLORS)], width=2),
-            hovertemplate=f"{run}: %{{y:.4g}}<extra></extra>"))
+            hovertemplate=f"{escape_text(run)}: %{{y:.4g}}<extra></extra>"))
     if not fig.data:
         return _empty_figure(title, height, uirevision)
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text=key)
+    fig.update_yaxes(title_text=escape_text(key))
     fig.update_layout(hovermode="x unified")
     return _style(fig, title=title, height=height, uirevision=uirevision)
