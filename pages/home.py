@@ -4,7 +4,7 @@ import streamlit as st
 
 from rgan.dashboard import state
 
-state.owner()  # puts ?me= in the URL so a refresh finds this browser's runs
+state.owner()  # this browser's token (a cookie), so a refresh finds its runs
 
 st.title("RGAN Studio")
 st.markdown(
@@ -29,6 +29,7 @@ c[2].page_link("pages/compare.py", label="Compare: samples, scores", icon=":mate
 c[3].page_link("pages/learn.py", label="Learn: how it works", icon=":material/school:")
 
 st.caption(
-    "Runs train on this server in the background and keep going when you switch pages. The link in your "
-    "address bar brings you back to your runs; keep it private, anyone with it can see them."
+    "Runs train on this server in the background and keep going when you switch pages. This browser "
+    "remembers your runs (a cookie). A run's link, copied from the address bar, lets others watch it "
+    "but not control it."
 )

@@ -17,7 +17,10 @@ deliberately small:
 Page helpers for the browser tests (Playwright's sync API; the ``server``/``browser``/``page`` fixtures
 are in ``conftest.py``): :func:`shot` (full-page screenshot to ``artifacts/browser/``),
 :func:`wait_idle`, :func:`go` (sidebar navigation), :func:`set_number`, :func:`progress`,
-:func:`loss_points`, :func:`poll_until`, :func:`keyed`, :func:`control`, :func:`badge`.
+:func:`loss_points`, :func:`poll_until`, :func:`keyed`, :func:`control`, :func:`badge`,
+:func:`owner_token` (this browser's owner cookie; the app keeps it out of the URL), :func:`location`
+(the address bar's URL: Playwright's ``page.url`` missed the app's ``?run=`` updates once the page had
+run the owner-cookie script).
 
 Nothing here imports the app or Streamlit, so the helpers can drive any checkout.
 """
@@ -48,13 +51,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 STARTUP_TIMEOUT_S = 60.0
 ARTIFACTS = REPO / "artifacts" / "browser"
 TIMEOUT_MS = 60_000  # the longest any single wait may take (a loaded two-core machine)
+OWNER_COOKIE = "rgan_owner"  # = rgan.dashboard.state.OWNER_COOKIE (not imported: nothing here imports the app)
 STEP_RE = re.compile(r"step ([\d,]+) / ([\d,]+)")
 CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .filter(el => el.getBoundingClientRect().height > 0)
     .every(el => el.querySelector('.main-svg') && (!(el.data || []).length || el.querySelector('.trace')))"""
 
-__all__ = ["ARTIFACTS", "CHROMIUM", "REPO", "TIMEOUT_MS", "badge", "chromium", "control", "free_port",
-           "go", "keyed", "loss_points", "no_exception", "open_csv_upload", "poll_until", "progress",
+__all__ = ["ARTIFACTS", "CHROMIUM", "OWNER_COOKIE", "REPO", "TIMEOUT_MS", "badge", "chromium", "control",
+           "free_port", "go", "keyed", "location", "loss_points", "no_exception", "open_csv_upload", "owner_token",
+           "poll_until", "progress",
            "server_pid", "set_number", "shot", "streamlit_server", "upload_csv", "wait_idle"]
 
 
@@ -274,3 +279,18 @@ def control(page: Page, key: str):
 def badge(page: Page, state: str):
     """The live panel's state badge showing ``state`` (st.badge renders a ``.stMarkdownBadge`` span)."""
     return page.get_by_test_id("stMain").locator(".stMarkdownBadge").filter(has_text=state).first
+
+
+def owner_token(page: Page) -> str:
+    """This browser's owner token: the app's cookie (set by a script once a page has drawn), or ""."""
+    return next((c["value"] for c in page.context.cookies() if c["name"] == OWNER_COOKIE), "")
+
+
+def location(page: Page) -> str:
+    """The page's current URL as the browser has it (``location.href``).
+
+    Streamlit changes the query string with ``history.pushState``; after the page has run a script
+    element (the app's owner-cookie script), Playwright's ``page.url`` stopped following those changes
+    while the address bar (``location.href``) did.
+    """
+    return page.evaluate("location.href")

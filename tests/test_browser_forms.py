@@ -8,11 +8,10 @@ The same walk-through found the Data page forgetting an uploaded file after a vi
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from browser_util import go, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
+from browser_util import go, location, no_exception, open_csv_upload, poll_until, set_number, shot, upload_csv, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -46,7 +45,7 @@ def test_out_of_range_training_settings_are_named_and_nothing_starts(page: Page,
     set_number(page, "t_steps", 20)
     page.get_by_role("button", name="Start training").click()
     wait_idle(page)
-    expect(page).to_have_url(re.compile(r"run="))
+    poll_until(lambda: location(page), lambda u: "run=" in u, "?run= in the URL")
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     no_exception(page)
 

@@ -20,6 +20,7 @@ from browser_util import (  # tests/ is on sys.path under pytest
     badge,
     control,
     keyed,
+    location,
     loss_points,
     no_exception,
     poll_until,
@@ -81,7 +82,7 @@ def session(page: Page, server: str) -> None:
     expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
     expect(badge(page, "running")).to_be_visible()
     expect(page.get_by_text("D(real) and D(fake) meet near 0.5")).to_be_visible()
-    run_id = poll_until(lambda: parse_qs(urlparse(page.url).query).get("run", [""])[0], bool, "?run= in the URL")
+    run_id = poll_until(lambda: parse_qs(urlparse(location(page)).query).get("run", [""])[0], bool, "?run= in the URL")
     poll_until(lambda: loss_points(page), lambda n: n >= 20, "the loss chart to fill")
     poll_until(lambda: progress(page)[0], lambda s: s >= 120, "two evolution snapshots (one per 50 steps)", 120)
     no_exception(page)
@@ -150,7 +151,7 @@ def test_every_preset_starts_from_the_learn_page(page: Page, server: str):
         keyed(page, key).get_by_role("button").click()
         expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
         expect(page.get_by_test_id("stMain").get_by_text(title, exact=True)).to_be_visible()
-        run_id = poll_until(lambda: parse_qs(urlparse(page.url).query).get("run", [""])[0], bool, "?run= in the URL")
+        run_id = poll_until(lambda: parse_qs(urlparse(location(page)).query).get("run", [""])[0], bool, "?run= in the URL")
         assert run_id not in seen, "every click starts a new run"
         seen.add(run_id)
         expect(badge(page, "running").or_(badge(page, "queued"))).to_be_visible()

@@ -34,7 +34,7 @@ def text_of(elements) -> str:
 
 
 def owner_runs(at: AppTest):
-    return state.registry().list_runs(at.query_params["me"])
+    return state.registry().list_runs(at.session_state["rgan_owner"])
 
 
 def test_learn_page_renders_formulas_and_failure_modes():

@@ -40,7 +40,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # browser_util, also when imported by a benchmark
-from browser_util import REPO, chromium, free_port, server_pid, streamlit_server
+from browser_util import OWNER_COOKIE, REPO, chromium, free_port, server_pid, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]
 
@@ -234,8 +234,8 @@ async def _prepare(s: Session, browser, base: str) -> None:
     log(f"session {s.index}: Train page open")
     sidebar = page.get_by_test_id("stSidebar")
     await expect(sidebar.get_by_text(f"Data: {s.name}")).to_be_visible()
-    s.me = parse_qs(urlparse(page.url).query).get("me", [""])[0]
-    assert len(s.me) >= 16, page.url
+    s.me = next((c["value"] for c in await context.cookies() if c["name"] == OWNER_COOKIE), "")
+    assert len(s.me) >= 16 and "me=" not in page.url, page.url  # the owner token: a cookie, not in the URL
 
 
 async def _fill(s: Session, steps: int) -> None:
@@ -279,7 +279,7 @@ async def _train(s: Session, deadline: float, strict: bool = True) -> None:
         await asyncio.sleep(0.5)
     # the URL names the run once the page's script run that started it has ended
     while not s.run_id:
-        s.run_id = parse_qs(urlparse(page.url).query).get("run", [""])[0]
+        s.run_id = parse_qs(urlparse(await page.evaluate("location.href")).query).get("run", [""])[0]
         if time.monotonic() > deadline:
             raise AssertionError(f"session {s.index}: no ?run= in {page.url}")
         await asyncio.sleep(0.25)
@@ -321,7 +321,7 @@ async def _measure_reloads(res: Result, empty_page, reloads: int, active) -> Non
         await asyncio.sleep(0.5)
     run_id = ""
     while not run_id:
-        run_id = parse_qs(urlparse(s.page.url).query).get("run", [""])[0]
+        run_id = parse_qs(urlparse(await s.page.evaluate("location.href")).query).get("run", [""])[0]
         await asyncio.sleep(0.25)
     for _ in range(reloads):
         if active() == 0:
@@ -481,7 +481,9 @@ def test_eight_sessions_one_server(tmp_path: Path):
     print("\n" + summary(res) + f"\ntest wall time {time.monotonic() - t0:.0f} s")
 
     # none lost: every page saw 'finished', and so does the runs folder
-    folders = sorted(p.name for p in res.runs_dir.iterdir() if p.is_dir())
+    folders = sorted(p.name for p in res.runs_dir.iterdir() if p.is_dir() and p.name != "uploads")
+    uploads = list((res.runs_dir / "uploads").iterdir())  # each uploaded file once, by content
+    assert len(uploads) == len({session_csv(s.index) for s in res.sessions}), [u.name for u in uploads]
     assert sorted(s.run_id for s in res.sessions) == folders
     for s in res.sessions:
         assert s.states[-1] == "finished", (s.name, s.states)

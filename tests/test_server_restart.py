@@ -3,7 +3,7 @@
 ``streamlit run app.py`` (checkpoints every second) -> headless Chromium opens Train, starts a long run
 with tiny sizes -> after a few seconds of training the server's whole process group gets SIGKILL ->
 ``metrics.jsonl`` is non-empty and every line parses -> a new server on the same runs folder -> the same
-link (``/train?run=...&me=...``) shows the run as *stopped*, at its last checkpoint's step, with its
+link (``/train?run=...``, the owner in a cookie) shows the run as *stopped*, at its last checkpoint's step, with its
 metrics up to that step -> its Resume button -> the step count grows past the last step logged before
 the kill.
 
@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from browser_util import REPO, chromium, poll_until, progress, server_pid, streamlit_server  # tests/ is on sys.path
+from browser_util import REPO, chromium, location, owner_token, poll_until, progress, server_pid, streamlit_server  # tests/ is on sys.path
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -124,14 +124,14 @@ def test_sigkill_server_mid_training_then_resume_in_browser(browser, tmp_path: P
                 box.press("Tab")
                 expect(box).to_have_value(str(value))
             page.get_by_test_id("stSidebar").get_by_role("button", name="Start training").click()
-            me = wait_until(lambda: parse_qs(urlparse(page.url).query).get("me", [""])[0], bool, "?me= in the URL")
+            me = wait_until(lambda: owner_token(page), bool, "the owner cookie")  # never in the URL
             # the run's folder appears as soon as the server has started it (the URL follows when the
             # page's script run ends, which can take long on a loaded machine)
             run_id = wait_until(lambda: [d.name for d in runs.iterdir()] if runs.is_dir() else [], bool,
                                 "the run's folder")[0]
             folder = runs / run_id
             wait_until(lambda: state_badge(page), lambda s: s == "running", "the run to be running")
-            assert parse_qs(urlparse(page.url).query).get("run") == [run_id]
+            assert parse_qs(urlparse(location(page)).query).get("run") == [run_id]
             started = time.monotonic()
             # trained a few seconds, with checkpoints and metric flushes behind it
             wait_until(lambda: (folder / "checkpoint.pt").exists() and time.monotonic() - started > 4,
@@ -166,7 +166,7 @@ def test_sigkill_server_mid_training_then_resume_in_browser(browser, tmp_path: P
         # ---- second server on the same runs folder: the same link shows the run, stopped, resumable
         with streamlit_server(tmp_path / "second", env=env) as base:
             t0 = time.monotonic()
-            page.goto(f"{base}/train?run={run_id}&me={me}")
+            page.goto(f"{base}/train?run={run_id}")  # the browser's cookie names the owner
             expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
             expect(page.get_by_text(f"run {run_id[:8]}")).to_be_visible()
             wait_until(lambda: state_badge(page), lambda s: s == "stopped", "the run to show as stopped")
@@ -176,7 +176,7 @@ def test_sigkill_server_mid_training_then_resume_in_browser(browser, tmp_path: P
             expect(page.get_by_text("Your runs (1)")).to_be_visible()
             listed = page.get_by_test_id("stExpander").get_by_test_id("stText").first.text_content()
             assert run_id[:8] in listed and "stopped" in listed and f"step {ckpt_step:,}/" in listed, listed
-            assert parse_qs(urlparse(page.url).query).get("run") == [run_id]
+            assert parse_qs(urlparse(location(page)).query).get("run") == [run_id]
             # the metrics read back end exactly at the checkpoint: the loss chart's points and the
             # Step by step tab's last-step line
             points = wait_until(lambda: page.evaluate(LOSS_POINTS_JS), lambda n: n >= 0, "the loss chart")

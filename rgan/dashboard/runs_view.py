@@ -36,14 +36,32 @@ def _resume(reg: RunRegistry, run_id: str) -> None:
         st.session_state["runs_error"] = str(e)
 
 
+def _delete(reg: RunRegistry, run_id: str, owner: str) -> None:
+    try:
+        reg.delete(run_id, owner)
+    except ValueError as e:
+        st.session_state["runs_error"] = str(e)
+        return
+    if st.session_state.get(state.RUN_KEY) == run_id or st.query_params.get(state.RUN_PARAM) == run_id:
+        state.set_current_run(None)
+
+
+def _unreadable_note(reg: RunRegistry) -> None:
+    n = len(reg.unreadable)
+    if n:
+        st.caption(f"{n} run folder{'s' if n != 1 else ''} on this server could not be read (a damaged run.json) "
+                   f"and {'are' if n != 1 else 'is'} not listed.")
+
+
 def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
-    """This browser's runs, newest first, each with Open (attach) and Resume buttons."""
+    """This browser's runs, newest first, each with Open (attach), Resume and Delete buttons."""
     runs = reg.list_runs(owner)
     if not runs:
+        _unreadable_note(reg)
         return
     with st.expander(f"Your runs ({len(runs)})", expanded=current is None and bool(runs), icon=":material/history:"):
         for run in runs[:MAX_LISTED]:
-            c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="center")
+            c1, c2, c3, c4 = st.columns([5, 1, 1, 1.1], vertical_alignment="center")
             is_open = current is not None and run.id == current.id
             if is_open and run.state in ACTIVE_STATES:
                 # This list is drawn with the page, not polled: an active run's state and step would go
@@ -65,8 +83,15 @@ def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
                 why = "Go on from the last checkpoint." if can_resume else NO_CHECKPOINT
             c3.button("Resume", key=f"resume_{run.id}", on_click=_resume, args=(reg, run.id),
                       disabled=not can_resume, width="stretch", help=why)
+            active = run.state in ACTIVE_STATES
+            with c4.popover("Delete", key=f"delete_{run.id}", disabled=active, width="stretch",
+                            help="Stop it first." if active else "Delete this run and its files for good."):
+                st.markdown(f"Delete run **{ui.short_id(run.id)}** and its checkpoint for good?")
+                st.button("Delete for good", key=f"delete_yes_{run.id}", type="primary", on_click=_delete,
+                          args=(reg, run.id, owner))
         if len(runs) > MAX_LISTED:
             st.caption(f"… and {len(runs) - MAX_LISTED} older runs.")
+        _unreadable_note(reg)
         error = st.session_state.pop("runs_error", None)
         if error:
             ui.show_error(error)

@@ -1,9 +1,12 @@
 """Per-browser state for the pages: the run registry, the owner token, the current run and data.
 
 - The registry is one per server process (``st.cache_resource``); runs live there, not in the session.
-- The owner token identifies this browser's runs. It is random, kept in ``st.session_state`` and in
-  the URL as ``?me=<token>`` so that a page refresh (a new session) still finds the same runs.
-- The current run id is in ``?run=<id>`` (and in the session), so a refresh re-attaches to it.
+- The owner token identifies this browser's runs. It is random, kept in ``st.session_state`` and in a
+  cookie (set by a one-line script), so that a page refresh (a new session) still finds the same runs
+  while the address bar never shows it: a link a student copies carries no token. An older link's
+  ``?me=<token>`` is still accepted once, then removed from the address.
+- The current run id is in ``?run=<id>`` (and in the session), so a refresh re-attaches to it; a run
+  opened by anyone else's browser is shown read-only (:func:`is_owner`).
 - The current data is a :class:`~rgan.data.source.DataSource` in the session; loading is cached per server,
   so switching pages does not parse a file again. With no choice made, the "sines" data set is used.
 """
@@ -33,7 +36,11 @@ from rgan.train import TrainConfig, Trainer
 T = TypeVar("T")
 
 OWNER_PARAM, RUN_PARAM = "me", "run"
+OWNER_COOKIE = "rgan_owner"
+_COOKIE_SENT_KEY = "rgan_cookie_sent"  # the token this session's cookie script was sent for
+COOKIE_DAYS = 365  # how long a browser keeps its token without a visit
 _OWNER_KEY, _RUN_KEY, _SOURCE_KEY = "rgan_owner", "rgan_run", "rgan_source"
+RUN_KEY = _RUN_KEY  # the session key of the current run (the runs list clears it when that run is deleted)
 _TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 DEFAULT_SOURCE = DataSource("dataset", "sines")  # what Train uses before anything is chosen
 
@@ -75,8 +82,27 @@ def _leave_legacy_pages_mode() -> None:
             st.rerun()
 
 
+def _cookie_token() -> str | None:
+    try:
+        value = st.context.cookies.get(OWNER_COOKIE)
+    except Exception:  # no browser behind this session (e.g. a test harness without cookies)
+        return None
+    return value if _valid_token(value) else None
+
+
+def _remember(token: str) -> None:
+    """Keep ``token`` in this browser's cookie. Streamlit reads cookies but cannot set them, so a
+    tiny same-origin script does (the token is URL-safe: no quoting needed)."""
+    st.html(
+        f"<script>document.cookie = '{OWNER_COOKIE}={token}; path=/; max-age={COOKIE_DAYS * 86400}; "
+        "SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def owner() -> str:
-    """This browser's owner token; created on first use and mirrored into ``?me=``.
+    """This browser's owner token: from this session, an older link's ``?me=``, the browser's cookie,
+    or new. The address bar never keeps it.
 
     Every page calls this first (it also makes sure app.py's navigation is in charge).
     """
@@ -84,12 +110,23 @@ def owner() -> str:
     token = st.session_state.get(_OWNER_KEY)
     if token is None:
         from_url = st.query_params.get(OWNER_PARAM)
-        token = from_url if _valid_token(from_url) else secrets.token_urlsafe(18)
+        token = from_url if _valid_token(from_url) else (_cookie_token() or secrets.token_urlsafe(18))
         st.session_state[_OWNER_KEY] = token
-    if st.query_params.get(OWNER_PARAM) != token:
-        st.query_params[OWNER_PARAM] = token
+    if OWNER_PARAM in st.query_params:
+        del st.query_params[OWNER_PARAM]  # a link copied from the address bar must not carry it
+    if _cookie_token() != token and st.session_state.get(_COOKIE_SENT_KEY) != token:
+        # Once per session: the script runs as soon as the browser gets it, even if this run is cut
+        # short. (Sent on every run, the script element made the browser drop later address updates:
+        # a started run's ``?run=`` never reached the address bar.)
+        st.session_state[_COOKIE_SENT_KEY] = token
+        _remember(token)
     registry().visited(token)
     return token
+
+
+def is_owner(run: Run) -> bool:
+    """Whether this browser started ``run`` (and so may control or delete it); others only watch."""
+    return run.owner == owner()
 
 
 # ------------------------------------------------------------------------------------ current run

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from rgan.runs.budget import machine_memory_bytes
+
 QUEUED, RUNNING, PAUSED, FINISHED, STOPPED, FAILED = "queued", "running", "paused", "finished", "stopped", "failed"
 ACTIVE_STATES = (QUEUED, RUNNING, PAUSED)
 METRIC_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "seconds", "time")
@@ -22,6 +24,20 @@ def default_extra_steps(steps: int) -> int:
     return max(1000, steps // 2)
 
 
+# (environment variable, RunnerConfig field, type) for every numeric setting an operator can change.
+ENV_NUMBERS = (
+    ("RGAN_MAX_RUNS", "max_concurrent", int),
+    ("RGAN_THREADS_PER_RUN", "threads_per_run", int),
+    ("RGAN_IDLE_TIMEOUT_S", "idle_timeout_s", float),
+    ("RGAN_CHECKPOINT_EVERY_S", "checkpoint_every_s", float),
+    ("RGAN_MAX_RUN_MEMORY_MB", "max_run_memory_mb", float),
+    ("RGAN_MAX_RUNS_PER_USER", "max_runs_per_user", int),
+    ("RGAN_RUNS_QUOTA_MB", "runs_quota_mb", float),
+    ("RGAN_RETENTION_DAYS", "retention_days", float),
+    ("RGAN_MIN_FREE_MB", "min_free_mb", float),
+)
+
+
 @dataclass(frozen=True)
 class RunnerConfig:
     """Server-wide limits for background runs."""
@@ -36,26 +52,39 @@ class RunnerConfig:
     max_evolution: int = 60  # snapshots kept (older ones thinned out)
     idle_timeout_s: float = 1800.0  # stop a run nobody has looked at for this long (0 = never)
     substep_delay_s: float = 0.6  # pause after each sub-step in slow (teaching) mode
+    max_run_memory_mb: float = 0.0  # refuse a run estimated above this (0 = half the memory / max_concurrent)
+    max_runs_per_user: int = 4  # one browser's queued + running + paused runs at once (0 = no cap)
+    runs_quota_mb: float = 0.0  # disk space the runs directory may use (0 = no quota)
+    retention_days: float = 7.0  # over the quota, ended runs untouched this long are deleted, oldest first
+    min_free_mb: float = 500.0  # refuse to start a run when the disk has less free space than this
+    executor: str = "local"  # where runs train: "local" (threads here) or "ray" (actors on RAY_ADDRESS's cluster)
 
     @classmethod
     def from_env(cls) -> "RunnerConfig":
-        """Read overrides from ``RGAN_RUNS_DIR``, ``RGAN_MAX_RUNS``, ``RGAN_THREADS_PER_RUN``, ``RGAN_IDLE_TIMEOUT_S``."""
+        """Read overrides from ``RGAN_RUNS_DIR``, ``RGAN_EXECUTOR`` and the numbers in :data:`ENV_NUMBERS`."""
         env = os.environ
         kwargs: dict[str, Any] = {}
         if env.get("RGAN_RUNS_DIR"):
             kwargs["runs_dir"] = env["RGAN_RUNS_DIR"]
-        for key, name, kind in (
-            ("RGAN_MAX_RUNS", "max_concurrent", int),
-            ("RGAN_THREADS_PER_RUN", "threads_per_run", int),
-            ("RGAN_IDLE_TIMEOUT_S", "idle_timeout_s", float),
-            ("RGAN_CHECKPOINT_EVERY_S", "checkpoint_every_s", float),
-        ):
+        if env.get("RGAN_EXECUTOR"):
+            kwargs["executor"] = env["RGAN_EXECUTOR"].strip().lower()
+        for key, name, kind in ENV_NUMBERS:
             if env.get(key):
                 try:
                     kwargs[name] = kind(env[key])
                 except ValueError as e:
                     raise ValueError(f"{key} must be a number, got {env[key]!r}.") from e
+                if kwargs[name] < 0:
+                    raise ValueError(f"{key} must be 0 or more, got {env[key]!r}.")
         return cls(**kwargs)
+
+    @property
+    def run_memory_limit_mb(self) -> float:
+        """The memory one run may take: ``max_run_memory_mb``, or by default half of the machine's
+        (or container's) memory shared by the runs that train at once."""
+        if self.max_run_memory_mb > 0:
+            return self.max_run_memory_mb
+        return machine_memory_bytes() / 2**20 / 2 / max(1, self.max_concurrent)
 
     @property
     def threads(self) -> int:

@@ -1,5 +1,9 @@
 """The process-wide run registry: starts runs, caps how many train at once, queues the rest, and
 lists and revives past runs from the :class:`~rgan.runs.store.RunStore` after a server restart.
+
+Every start and resume first passes :func:`~rgan.runs.admission.admit` (a per-person cap, a memory
+budget, free disk space, the runs directory's quota). A training slot is held by a running run only:
+a paused one gives it to the next queued run and queues again when resumed while all slots are taken.
 """
 
 from __future__ import annotations
@@ -9,10 +13,13 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from rgan.data import SequenceData
+from rgan.data import DataError, SequenceData
 from rgan.data.source import DataSource
 from rgan.models import ModelConfig
+from rgan.runs.admission import admit
+from rgan.runs.budget import MemoryEstimate
 from rgan.runs.config import ACTIVE_STATES, QUEUED, STOPPED, RunnerConfig, default_extra_steps
+from rgan.runs.executor import make_executor
 from rgan.runs.run import Run
 from rgan.runs.store import RunStore
 from rgan.train import TrainConfig
@@ -26,6 +33,8 @@ class RunRegistry:
 
     def __init__(self, config: RunnerConfig | None = None) -> None:
         self.config = config or RunnerConfig()
+        self.executor = make_executor(self.config)  # where trainers live: threads here, or Ray actors
+        self.config = self.executor.configure(self.config)
         if self.config.max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {self.config.max_concurrent}.")
         self.store = RunStore(self.config.runs_dir)  # every read and write of a run's files goes through it
@@ -33,7 +42,10 @@ class RunRegistry:
         self._runs: dict[str, Run] = {}
         self._visits: dict[str, float] = {}  # owner token -> when it last drew a page
         self._queue: list[str] = []
-        self._active: set[str] = set()
+        self._active: set[str] = set()  # ids of the runs holding a training slot
+        self._admit_lock = threading.Lock()  # one admission at a time: two quick starts cannot both pass a cap
+        self.unreadable: set[str] = set()  # run folders whose run.json could not be read (left out of listings)
+        self.executor.adopt(self)  # runs still training on a cluster after a restart
 
     # ------------------------------------------------------------------------------------- starting
     def start(
@@ -53,27 +65,85 @@ class RunRegistry:
             owner: an opaque token of the browser session that may see this run.
             data: the already loaded data, to skip loading it again.
             extra: JSON-able tags kept with the run (e.g. which teaching preset started it).
+
+        Raises:
+            ValueError: refused by :func:`~rgan.runs.admission.admit` (too many runs for this person, over
+                the memory budget, too little disk space), or the disk refused its files.
         """
-        run_id = self.store.new_id()
-        run = Run(self, run_id, owner, source, model, train, data=data, extra=extra)
-        run.persist_initial()
-        with self._lock:
-            self._runs[run_id] = run
-            self._queue.append(run_id)
+        if data is None:
+            try:  # its shape sizes the memory budget
+                data = source.load()
+            except DataError:
+                data = None  # the run fails visibly in its thread, with this message
+        with self._admit_lock:
+            estimate = self._admit(owner, model, train, data, source.csv_bytes)
+            run_id = self.store.new_id()
+            run = self.executor.run_class(self, run_id, owner, source, model, train, data=data, extra=extra)
+            run.memory_estimate = estimate
+            self._persist_initial(run)
+            with self._lock:
+                self._runs[run_id] = run
+                self._queue.append(run_id)
         self._schedule()
         return run
 
+    def _admit(self, owner: str, model: ModelConfig, train: TrainConfig, data: SequenceData | None,
+               csv_bytes: bytes | None, resuming: str | None = None) -> MemoryEstimate | None:
+        with self._lock:
+            runs = list(self._runs.values())
+        active = [r for r in runs if r.state in ACTIVE_STATES or r.thread_alive()]
+        mine = sum(1 for r in runs if r.state in ACTIVE_STATES and r.owner == owner and r.id != resuming)
+        shape = tuple(data.windows.shape) if data is not None else None
+        return admit(self.config, self.store, mine, model, train, shape, keep={r.id for r in active},
+                     last_seen={r.id: r.last_seen for r in runs}, need_bytes=len(csv_bytes or b""))
+
+    def _persist_initial(self, run: Run) -> None:
+        try:
+            run.persist_initial()
+        except OSError as e:
+            raise ValueError(f"The run could not be saved on the server ({e.strerror or e}); free some disk space "
+                             "(delete old runs) or ask the operator, then start again.") from e
+
     def _schedule(self) -> None:
+        """Give free training slots to queued runs, first come first served."""
+        granted = []
         with self._lock:
             self._queue = [rid for rid in self._queue if self._runs[rid].state == QUEUED]
             while self._queue and len(self._active) < self.config.max_concurrent:
                 run = self._runs[self._queue.pop(0)]
                 self._active.add(run.id)
+                granted.append(run)
+        for run in granted:  # outside the lock: a run takes its own lock to act
+            if run.started:
+                run._apply_go()  # a paused run that asked to go on
+            else:
                 run.start_thread()
+
+    def _claim_slot(self, run: Run) -> bool:
+        """A training slot for a paused run that wants to go on: True if it holds or got one, else it
+        is queued (and :meth:`_schedule` lets it go on later)."""
+        with self._lock:
+            if run.id in self._active:
+                return True
+            if len(self._active) < self.config.max_concurrent and not self._queue:
+                self._active.add(run.id)
+                return True
+            if run.id not in self._queue:
+                self._queue.append(run.id)
+            return False
+
+    def _release_slot(self, run: Run) -> bool:
+        """A run paused: its slot is free for the next queued run (True if it held one)."""
+        with self._lock:
+            if run.id not in self._active or self._runs.get(run.id) is not run:
+                return False
+            self._active.discard(run.id)
+            return True
 
     def _on_run_ended(self, run: Run) -> None:
         with self._lock:
-            self._active.discard(run.id)
+            if self._runs.get(run.id) in (run, None):  # not a resumed successor's slot
+                self._active.discard(run.id)
         self._schedule()
 
     def visited(self, owner: str) -> None:
@@ -120,10 +190,18 @@ class RunRegistry:
             return run
 
     def list_runs(self, owner: str) -> list[Run]:
-        """This owner's runs, in memory and on disk, newest first."""
+        """This owner's runs, in memory and on disk, newest first.
+
+        A folder whose ``run.json`` cannot be read is left out and noted in :attr:`unreadable`.
+        """
         for run_id in self.store.ids():
-            if run_id not in self._runs and self.store.owner_of(run_id) == owner:
-                self.get(run_id)
+            if run_id in self._runs:
+                continue
+            who = self.store.owner_of(run_id)
+            if who is None:
+                self.unreadable.add(run_id)
+            elif who == owner and self.get(run_id) is None:
+                self.unreadable.add(run_id)
         with self._lock:
             runs = [r for r in self._runs.values() if r.owner == owner]
         return sorted(runs, key=lambda r: r.created, reverse=True)
@@ -137,7 +215,7 @@ class RunRegistry:
         record = self.store.read_record(run_id)
         if record is None:
             return None
-        run = Run(
+        run = self.executor.run_class(
             self,
             run_id,
             record.owner,
@@ -154,6 +232,10 @@ class RunRegistry:
         run.notes = list(record.notes)
         run.error = record.error
         state = record.state
+        if state in ACTIVE_STATES and self.executor.reattach(run):
+            run.state = state  # still training on the cluster: followed again, charts continue
+            self._active.add(run_id)
+            return run
         if state in ACTIVE_STATES:
             state = STOPPED
             run.notes.append("The server stopped while this run was active; resume it from its last checkpoint.")
@@ -175,47 +257,90 @@ class RunRegistry:
         :func:`default_extra_steps`).
 
         Raises:
-            ValueError: the run is still active or has no checkpoint.
+            ValueError: the run is still active (or its thread is still saving), has no readable
+                checkpoint, or is refused by :func:`~rgan.runs.admission.admit`.
         """
         ended = self.get(run_id)
         if ended is not None and ended.state not in ACTIVE_STATES:
             # A run is marked ended before its thread writes the final checkpoint and leaves; wait for
             # that outside the lock, which the thread's last step takes.
             ended.join(timeout=5)
-        with self._lock:
-            old = self.get(run_id)
-            if old is None:
-                raise ValueError("No such run.")
-            if old.state in ACTIVE_STATES:
-                raise ValueError("This run is still active; pause or stop it first.")
-            if not self.store.has_checkpoint(run_id):
-                raise ValueError("This run has no checkpoint yet, so it cannot be resumed; start a new run instead.")
-            train = old.train_config
-            if old.step >= train.steps:
-                more = extra_steps if extra_steps is not None else default_extra_steps(train.steps)
-                train = replace(train, steps=old.step + max(1, more))
-            run = Run(
-                self,
-                run_id,
-                old.owner,
-                old.source,
-                old.model_config,
-                train,
-                data=old.real_data(),
-                resume=True,
-                history=old.history,
-                created=old.created,
-                markers=old.markers,
-                extra=old.extra,
-            )
-            run.lr_g, run.lr_d, run.d_steps = old.lr_g, old.lr_d, old.d_steps
-            run.feature_names = old.feature_names
-            run.evolution = list(old.evolution)  # kept in memory only: it survives a resume, not a restart
-            self._runs[run_id] = run
-            self._queue.append(run_id)
-        run.persist_initial()
+        data = None
+        if ended is not None and ended.state not in ACTIVE_STATES:
+            try:  # before taking the lock: a large upload takes a while to parse
+                data = ended.real_data() or ended.source.load()
+            except DataError:
+                data = None  # the run's thread reports why when it tries
+        with self._admit_lock:
+            with self._lock:
+                old = self.get(run_id)
+                if old is None:
+                    raise ValueError("No such run.")
+                if old.state in ACTIVE_STATES:
+                    raise ValueError("This run is still active; pause or stop it first.")
+                if old.thread_alive():  # two threads must never write one run's files
+                    raise ValueError("This run is still saving its last checkpoint; press Resume again in a moment.")
+                if not self.store.has_checkpoint(run_id):
+                    raise ValueError("This run has no checkpoint yet, so it cannot be resumed; start a new run instead.")
+            estimate = self._admit(old.owner, old.model_config, old.train_config, data, None, resuming=run_id)
+            try:  # the log may run past the checkpoint (a crash): cut it back so its steps only go up
+                self.store.cut_metrics(run_id, self.store.checkpoint_step(run_id))
+            except OSError as e:
+                raise ValueError(f"The run's files could not be rewritten ({e.strerror or e}); free some disk space "
+                                 "and try again.") from e
+            except Exception as e:
+                raise ValueError("This run's checkpoint cannot be read, so it cannot be resumed; start a new run "
+                                 "instead.") from e
+            with self._lock:
+                run = self._create_resumed(old, run_id, data, estimate, extra_steps)
         self._schedule()
         return run
+
+    def _create_resumed(self, old: Run, run_id: str, data: SequenceData | None, estimate: MemoryEstimate | None,
+                        extra_steps: int | None) -> Run:
+        train = old.train_config
+        if old.step >= train.steps:
+            more = extra_steps if extra_steps is not None else default_extra_steps(train.steps)
+            train = replace(train, steps=old.step + max(1, more))
+        run = self.executor.run_class(
+            self,
+            run_id,
+            old.owner,
+            old.source,
+            old.model_config,
+            train,
+            data=data,
+            resume=True,
+            history=old.history,
+            created=old.created,
+            markers=old.markers,
+            extra=old.extra,
+        )
+        run.lr_g, run.lr_d, run.d_steps = old.lr_g, old.lr_d, old.d_steps
+        run.feature_names = old.feature_names
+        run.evolution = list(old.evolution)  # kept in memory only: it survives a resume, not a restart
+        run.memory_estimate = estimate
+        self._persist_initial(run)
+        self._runs[run_id] = run
+        self._queue.append(run_id)
+        return run
+
+    def delete(self, run_id: str, owner: str) -> None:
+        """Delete an ended run of ``owner`` for good: its folder, and its upload when no run uses it.
+
+        Raises:
+            ValueError: no such run, someone else's run, or a run that is still active.
+        """
+        with self._lock:
+            run = self.get(run_id)
+            if run is None:
+                raise ValueError("No such run.")
+            if run.owner != owner:
+                raise ValueError("Only the browser that started this run can delete it.")
+            if run.state in ACTIVE_STATES or run.thread_alive():
+                raise ValueError("This run is still active; stop it first, then delete it.")
+            del self._runs[run_id]
+            self.store.delete(run_id)
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop every active run and wait for the threads (used by tests and clean exits)."""

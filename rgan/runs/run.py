@@ -5,12 +5,17 @@ The thread never touches any UI; it writes into the run's lock-protected fields,
 and changes of learning rates or D steps are requests the thread picks up between steps. What the run
 persists goes through the registry's :class:`~rgan.runs.store.RunStore`.
 
+A paused run gives its training slot to the next queued run; resuming or stepping it asks the registry
+for a slot again and shows it queued while it waits. If the disk refuses a log flush or a checkpoint
+(a full disk), the run pauses with a note instead of failing, and the unwritten records are kept.
+
 Longer than 400 lines because the controls and the training thread share the run's lock-protected
 fields; keeping them in one class keeps that locking readable in one place.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 from collections import deque
@@ -116,6 +121,7 @@ class Run:
         self.step = int(self.history["step"][-1]) if self.history["step"] else 0
         self.lr_g, self.lr_d, self.d_steps = train.lr_g, train.lr_d, train.d_steps
         self.last_seen = time.time()
+        self.memory_estimate = None  # a rgan.runs.budget.MemoryEstimate, set by the registry when admitted
         # Controls, read by the thread between steps.
         self._pause = False
         self._stop = False
@@ -123,6 +129,10 @@ class Run:
         self._phases = (True, True)  # (update_d, update_g) for step-by-step teaching
         self._slow = False
         self._pending: dict[str, Any] = {}
+        # A paused run gives up its training slot; resuming or stepping it asks the registry for one
+        # again, and while it waits for one the request is kept here and the run shows as queued.
+        self._go: tuple[int | None, tuple[bool, bool], bool | None] | None = None  # (step budget, phases, slow)
+        self._waiting_slot = False
         self._unlogged: list[dict[str, float]] = []
         self._rate = deque(maxlen=50)  # (time, step) pairs for steps/s
         self._thread: threading.Thread | None = None
@@ -132,14 +142,46 @@ class Run:
         with self._lock:
             self._pause = True
             self._step_budget = None
+            self._go = None  # a resume waiting for a training slot is called off
+            if self._waiting_slot:
+                self._waiting_slot = False
+                self.state = PAUSED
         self._wake.set()
 
     def resume(self) -> None:
+        self._go_on(None, (True, True), None)
+
+    def _go_on(self, budget: int | None, phases: tuple[bool, bool], slow: bool | None) -> None:
+        """Resume (``budget`` None) or train ``budget`` steps; a paused run first needs a training slot."""
         with self._lock:
-            self._pause = False
-            self._step_budget = None
-            self._phases = (True, True)
+            self._go = (budget, phases, slow)
+            started = self._thread is not None
+            if started and self.state == PAUSED:
+                self._waiting_slot = True
+                self.state = QUEUED  # until the registry grants a slot (at once when one is free)
+        # ``is not False``: a stand-in registry (a Ray actor's) has no slots and answers None.
+        if not started or self.registry._claim_slot(self) is not False:
+            self._apply_go()
+
+    def _apply_go(self) -> None:
+        """Act on the kept resume/step request: the run has a training slot (or has not started yet)."""
+        with self._lock:
+            go, self._go = self._go, None
+            self._waiting_slot = False
+            if go is not None:
+                budget, self._phases, slow = go
+                self._pause, self._step_budget = budget is not None, budget
+                if slow is not None:
+                    self._slow = slow
         self._wake.set()
+
+    @property
+    def started(self) -> bool:
+        """Whether its thread was started (a queued run's is not)."""
+        return self._thread is not None
+
+    def thread_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         with self._lock:
@@ -155,12 +197,7 @@ class Run:
             raise ValueError(f"n must be at least 1, got {n}.")
         if not (update_d or update_g):
             raise ValueError("Choose at least one phase to run (D or G).")
-        with self._lock:
-            self._pause = True
-            self._step_budget = n
-            self._phases = (update_d, update_g)
-            self._slow = slow
-        self._wake.set()
+        self._go_on(n, (update_d, update_g), slow)
 
     def set_slow(self, slow: bool) -> None:
         with self._lock:
@@ -276,7 +313,38 @@ class Run:
     def _flush_log(self) -> None:
         with self._lock:
             records, self._unlogged = self._unlogged, []
-        self.store.append_metrics(self.id, records)
+        try:
+            self.store.append_metrics(self.id, records)
+        except OSError:
+            with self._lock:  # keep them for the next try (a full disk may get space again)
+                self._unlogged = records + self._unlogged
+            raise
+
+    def _persist(self, save) -> None:
+        """``save()`` (a log flush or a checkpoint); if the disk refuses, pause the run with a note."""
+        try:
+            save()
+        except OSError as e:
+            reason = "the server's disk is full" if e.errno == errno.ENOSPC else (e.strerror or type(e).__name__)
+            note = (f"Saving this run failed ({reason}), so it is paused and nothing more is lost; free some "
+                    "space (delete old runs, or ask the operator) and press Resume.")
+            with self._lock:
+                self._pause, self._step_budget, self._go = True, None, None
+                if note not in self.notes:
+                    self.notes.append(note)
+
+    def _park(self) -> bool:
+        """The thread has nothing to train (paused): show it paused, or queued while it waits for a
+        slot, and give its training slot to the next queued run. False if it was resumed meanwhile."""
+        with self._lock:
+            if not self._pause or self._step_budget:
+                return False
+            self.state = QUEUED if self._waiting_slot else PAUSED
+            # Under the run's lock, so that a resume either sees the slot given up or keeps it.
+            released = not self._waiting_slot and self.registry._release_slot(self) is True
+        if released:
+            self.registry._schedule()
+        return True
 
     def _checkpoint(self) -> None:
         with self._trainer_lock:
@@ -381,13 +449,13 @@ class Run:
                 self._set_state(STOPPED)
                 return
             if paused and not budget:
-                self._set_state(PAUSED)
-                self._wake.wait(0.25)
-                self._wake.clear()
-                now = time.monotonic()
-                if now - last_ckpt > cfg.checkpoint_every_s:
-                    self._checkpoint()
-                    last_ckpt = now
+                if self._park():  # else resumed meanwhile: read the controls again
+                    self._wake.wait(0.25)
+                    self._wake.clear()
+                    now = time.monotonic()
+                    if now - last_ckpt > cfg.checkpoint_every_s:
+                        self._persist(self._checkpoint)
+                        last_ckpt = now
                 continue
             self._set_state(RUNNING)
 
@@ -425,10 +493,10 @@ class Run:
                             del self.evolution[1::2]  # thin out evenly, keep the first
                 last_preview = now
             if now - last_log > cfg.log_every_s:
-                self._flush_log()
+                self._persist(self._flush_log)
                 last_log = now
             if now - last_ckpt > cfg.checkpoint_every_s:
-                self._checkpoint()
+                self._persist(self._checkpoint)
                 last_ckpt = now
 
     def _final_preview(self, trainer: Trainer) -> None:

@@ -5,16 +5,21 @@ Every run lives in ``<runs_dir>/<id>/``:
 - ``run.json``: a :class:`RunRecord` (configs, state, live settings, markers, notes), rewritten atomically;
 - ``metrics.jsonl``: one line of :data:`~rgan.runs.config.METRIC_KEYS` per step, appended about once a second;
 - ``checkpoint.pt``: the trainer's state, written atomically every few seconds;
-- ``data.csv``: the uploaded file, for runs trained on one (so they can resume after a restart).
+- an uploaded file is kept once per content, as ``<runs_dir>/uploads/<sha256>.csv``, named by
+  ``"upload"`` in ``run.json`` (so runs can resume after a restart); runs of older versions kept it as
+  ``data.csv`` in their own folder, which is still read. Deleting the last run that names an upload
+  deletes the upload.
 
 A run id is also its folder name, so only ids made of URL-safe characters are ever turned into paths.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import secrets
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -26,10 +31,11 @@ import torch
 from rgan.configs import config_from_dict
 from rgan.data import SequenceData
 from rgan.data.source import DataSource
-from rgan.logs import append_jsonl, read_jsonl, write_json_atomic
+from rgan.logs import append_jsonl, atomic_write_bytes, read_jsonl, truncate_jsonl, write_json_atomic
 from rgan.models import ModelConfig
 from rgan.runs.config import METRIC_KEYS, STOPPED
 from rgan.train import TrainConfig, Trainer
+from rgan.train.checkpoints import read_state
 
 _SAFE_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -108,9 +114,11 @@ class RunStore:
     """Reads and writes runs under one folder; the only code that knows file names and layouts."""
 
     META, METRICS, CHECKPOINT, DATA = "run.json", "metrics.jsonl", "checkpoint.pt", "data.csv"
+    UPLOADS = "uploads"  # a folder beside the runs (its name is too short to be a run id)
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        self._uploads: dict[str, str] = {}  # run id -> sha256 of its uploaded file, once stored
 
     # ---------------------------------------------------------------------------------------- ids
     @staticmethod
@@ -136,14 +144,39 @@ class RunStore:
 
     # ------------------------------------------------------------------------------------ run.json
     def create(self, run_id: str, csv_bytes: bytes | None = None) -> None:
-        """Make the run's folder and keep its uploaded data (once: a resume does not rewrite it)."""
+        """Make the run's folder and keep its uploaded data, once per content (runs of one file share it).
+
+        Raises:
+            OSError: the disk is full or not writable.
+        """
         folder = self.folder(run_id)
         folder.mkdir(parents=True, exist_ok=True)
-        if csv_bytes is not None and not (folder / self.DATA).exists():
-            (folder / self.DATA).write_bytes(csv_bytes)
+        if csv_bytes is not None and not (folder / self.DATA).exists() and self._upload_of(run_id) is None:
+            digest = hashlib.sha256(csv_bytes).hexdigest()
+            path = self.upload_path(digest)
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(path, lambda f: f.write(csv_bytes))
+            self._uploads[run_id] = digest
+
+    def _upload_of(self, run_id: str) -> str | None:
+        """The digest of the run's upload, once kept (a resume must not swap the run's data)."""
+        if run_id not in self._uploads:
+            meta = self._read_meta(run_id)
+            digest = meta.get("upload") if isinstance(meta, dict) else None
+            if _valid_digest(digest):
+                self._uploads[run_id] = digest
+        return self._uploads.get(run_id)
+
+    def upload_path(self, digest: str) -> Path:
+        return self.root / self.UPLOADS / f"{digest}.csv"
 
     def write_record(self, record: RunRecord) -> None:
-        write_json_atomic(self.folder(record.id) / self.META, record.to_json())
+        meta = record.to_json()
+        digest = self._uploads.get(record.id)
+        if digest is not None:
+            meta["upload"] = digest
+        write_json_atomic(self.folder(record.id) / self.META, meta)
 
     def _read_meta(self, run_id: str) -> dict[str, Any] | None:
         try:
@@ -157,17 +190,57 @@ class RunStore:
         return meta.get("owner") if meta else None
 
     def read_record(self, run_id: str) -> RunRecord | None:
-        """The run's record with its data source (and uploaded data), or None if ``run.json`` is missing or unreadable."""
+        """The run's record with its data source (and uploaded data), or None if ``run.json`` is missing,
+        unreadable or damaged (one bad file must not break the listing of the others)."""
         meta = self._read_meta(run_id)
-        if meta is None:
+        if not isinstance(meta, dict):
             return None
         csv_path = self.folder(run_id) / self.DATA
+        digest = meta.get("upload")
+        if not csv_path.exists() and _valid_digest(digest):
+            csv_path = self.upload_path(digest)
+            self._uploads[run_id] = digest
         meta["id"] = run_id  # the folder name is the id
-        return RunRecord.from_json(meta, csv_path.read_bytes() if csv_path.exists() else None)
+        try:
+            return RunRecord.from_json(meta, csv_path.read_bytes() if csv_path.exists() else None)
+        except (KeyError, TypeError, ValueError, AttributeError, OSError):
+            return None
+
+    # -------------------------------------------------------------------------------- disk space
+    def size_of(self, run_id: str) -> int:
+        """Bytes in the run's folder."""
+        return _tree_size(self.folder(run_id))
+
+    def disk_usage(self) -> int:
+        """Bytes under the runs directory (runs and uploads)."""
+        return _tree_size(self.root)
+
+    def last_change(self, run_id: str) -> float:
+        """When a file of the run last changed (seconds since the epoch); 0 if it has none."""
+        try:
+            return max((p.stat().st_mtime for p in self.folder(run_id).iterdir()), default=0.0)
+        except OSError:
+            return 0.0
+
+    def delete(self, run_id: str) -> None:
+        """Delete a run's folder, and its uploaded file when no other run uses it."""
+        digest = self._uploads.pop(run_id, None)
+        if digest is None:
+            meta = self._read_meta(run_id)
+            digest = meta.get("upload") if isinstance(meta, dict) else None
+        shutil.rmtree(self.folder(run_id), ignore_errors=True)
+        if _valid_digest(digest) and not any(
+            isinstance(m := self._read_meta(other), dict) and m.get("upload") == digest for other in self.ids()
+        ):
+            self.upload_path(digest).unlink(missing_ok=True)
 
     # ------------------------------------------------------------------------------- metrics.jsonl
     def append_metrics(self, run_id: str, records: list[dict[str, float]]) -> None:
         append_jsonl(self.folder(run_id) / self.METRICS, records)
+
+    def cut_metrics(self, run_id: str, step: int) -> int:
+        """Drop logged steps after ``step`` (a resume trains them again); returns how many were dropped."""
+        return truncate_jsonl(self.folder(run_id) / self.METRICS, lambda r: (r.get("step") or 0) <= step)
 
     def read_history(self, run_id: str) -> dict[str, list[float]]:
         """The logged metrics as one list per :data:`METRIC_KEYS` key (NaN where a value was not finite)."""
@@ -194,4 +267,23 @@ class RunStore:
         Raises:
             Exception: whatever ``torch.load`` raises for a missing, torn or foreign file.
         """
-        return int(torch.load(self.checkpoint_path(run_id), map_location="cpu", weights_only=True)["step"])
+        return int(read_state(self.checkpoint_path(run_id), torch.device("cpu"))["step"])  # the checked loader
+
+
+def _valid_digest(digest: object) -> bool:
+    """A sha256 hex digest (and so safe as a file name)."""
+    return isinstance(digest, str) and len(digest) == 64 and set(digest) <= set("0123456789abcdef")
+
+
+def _tree_size(folder: Path) -> int:
+    total = 0
+    try:
+        for path in folder.rglob("*"):
+            try:
+                if path.is_file():
+                    total += path.stat().st_size
+            except OSError:  # deleted while counting
+                continue
+    except OSError:
+        pass
+    return total
