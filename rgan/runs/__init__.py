@@ -8,6 +8,10 @@
   ``run.json``, ``metrics.jsonl`` (appended about once a second) and ``checkpoint.pt`` (written
   atomically every few seconds), so a killed server loses at most the last few seconds of training.
 - ``config.py``: :class:`RunnerConfig` (server-wide limits) and the run states.
+- ``budget.py``: a run's memory estimate; ``admission.py``: the checks every start and resume passes
+  (runs per person, the memory budget, free disk space, the runs folder's quota and retention).
+- ``executor.py``: where trainers live: ``local`` (threads, the default) or ``ray`` (``RGAN_EXECUTOR=ray``:
+  detached Ray actors, ``actor.py``, followed by ``ray_executor.py``; Ray is imported only then).
 """
 
 from rgan.runs.config import (
@@ -21,6 +25,7 @@ from rgan.runs.config import (
     RunnerConfig,
     default_extra_steps,
 )
+from rgan.runs.executor import LocalExecutor, make_executor
 from rgan.runs.registry import RunRegistry
 from rgan.runs.run import Run, RunSnapshot
 
@@ -28,6 +33,7 @@ __all__ = [
     "ACTIVE_STATES",
     "FAILED",
     "FINISHED",
+    "LocalExecutor",
     "PAUSED",
     "QUEUED",
     "RUNNING",
@@ -37,4 +43,5 @@ __all__ = [
     "RunSnapshot",
     "RunnerConfig",
     "default_extra_steps",
+    "make_executor",
 ]
