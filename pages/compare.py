@@ -10,10 +10,11 @@ st.title("Compare")
 model = compare.choose_model(reg, me)
 if model is None:
     st.stop()
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns([2, 1, 1])
 n = c1.slider("Generated sequences", 16, 2000, 500, 16, key="cmp_n")
 seed = c2.number_input("Sampling seed", 0, 2**31 - 1, 0, key="cmp_seed")
-result = compare.compare(model, int(n), int(seed))
+length, classes = compare.length_and_classes(model, c3)
+result = compare.compare(model, int(n), int(seed), length, classes)
 if result is None:
     st.info("This run has no trained weights yet; wait for its first steps.", icon=":material/hourglass_empty:")
     st.stop()

@@ -13,7 +13,7 @@ import numpy as np
 from rgan.alloc import keep_freed_memory
 from rgan.configs import add_config_arguments, config_from_arguments
 from rgan.data import DataConfig, DataError, SequenceData
-from rgan.data.export import samples_frame
+from rgan.data.export import FORMATS, draw_lengths, own_layout_frame, samples_frame
 from rgan.data import list_datasets
 from rgan.logs import append_jsonl, write_json_atomic
 from rgan.models import CELLS, ModelConfig
@@ -45,6 +45,9 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--features", metavar="COL,COL", help="comma-separated feature columns (default: all numeric)")
     p.add_argument("--time-column", metavar="COL", help="date/time column used as the time axis (default: detect)")
     p.add_argument("--id-column", metavar="COL", help="sequence id column for the long layout (default: detect)")
+    p.add_argument("--label-column", metavar="COL",
+                   help="a class label per sequence to condition on: the label column of a wide file or a column "
+                        "constant within each id of a long file (default: none)")
     p.add_argument(
         "--missing",
         choices=("interpolate", "drop", "zero", "refuse"),
@@ -61,6 +64,7 @@ def _data_source(args: argparse.Namespace) -> DataSource:
         features=tuple(c.strip() for c in args.features.split(",")) if args.features else None,
         time_column=args.time_column,
         id_column=args.id_column,
+        label_column=args.label_column,
         missing=args.missing,
     )
     if args.dataset:
@@ -85,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model on a CSV or a built-in dataset", description="Train a recurrent GAN.")
     _add_data_args(t, required=True)
     g = t.add_argument_group("model")
-    add_config_arguments(g, ModelConfig, skip=("d_per_step",), choices={"g_cell": CELLS, "d_cell": CELLS})
+    # n_classes comes from the data's --label-column
+    add_config_arguments(g, ModelConfig, skip=("d_per_step", "n_classes"), choices={"g_cell": CELLS, "d_cell": CELLS})
     g.add_argument(  # the inverse of ModelConfig.d_per_step, a flag since per-step is the default
         "--d-per-sequence", action="store_true", help="one realness logit per sequence instead of one per step"
     )
@@ -105,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--checkpoint", required=True, metavar="FILE.pt")
     s.add_argument("--n", type=int, default=100, help="number of sequences (default %(default)s)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    s.add_argument("--length", type=int, default=None, metavar="L",
+                   help="steps per sequence; longer than seq_len runs the generator on (default: seq_len, or the "
+                        "file's own: a wide file's row length, a long file's lengths)")
+    s.add_argument("--label", action="append", metavar="VALUE",
+                   help="make this class (repeat for several, made in turn; default: the training frequencies)")
+    s.add_argument("--format", choices=FORMATS, default="own",
+                   help="own: the training file's layout, columns and time axis; long: sample_id, step, features "
+                        "(default %(default)s)")
     s.add_argument("--out", required=True, metavar="FILE.csv")
     s.add_argument("--device", choices=DEVICES, default="auto")
 
@@ -113,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(e, required=False)
     e.add_argument("--n", type=int, default=None, help="sequences to generate (default: as many as real windows, max 5000)")
     e.add_argument("--quick", action="store_true", help="fewer classifier iterations (a rough, fast estimate)")
+    e.add_argument("--length", type=int, default=None, metavar="L",
+                   help="also generate sequences of L steps and score windows cut from their start and their end "
+                        "against real windows (where long samples drift)")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--device", choices=DEVICES, default="auto")
     e.add_argument("--json", metavar="OUT.json", help="also write the scores as JSON")
@@ -213,12 +229,28 @@ def _load_checkpoint(path: str, device: str) -> Trainer:
 def cmd_sample(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise CliError(f"--n must be at least 1, got {args.n}.")
+    if args.length is not None and args.length < 1:
+        raise CliError(f"--length must be at least 1, got {args.length}.")
     trainer = _load_checkpoint(args.checkpoint, args.device)
-    samples = trainer.sample(args.n, seed=args.seed)  # (n, T, F) in the data's own units
+    info, own = trainer.data_info, args.format == "own"
+    length, lengths = args.length, None
+    if own and length is None:  # the file's own lengths: a wide file's row, a long file's distribution
+        value_columns = (info.get("file") or {}).get("value_columns")
+        lengths = draw_lengths(info, args.n, args.seed)
+        length = len(value_columns) if value_columns else (int(lengths.max()) if lengths is not None else None)
+    try:
+        samples, labels = trainer.sample(args.n, seed=args.seed, length=length, classes=args.label, with_labels=True)
+    except ValueError as e:
+        raise CliError(str(e)) from e
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    samples_frame(samples, trainer.feature_names).to_csv(out, index=False)
-    print(f"wrote {args.n} sequences x {trainer.seq_len} steps x {trainer.n_features} features to {out}", file=sys.stderr)
+    if own:
+        table = own_layout_frame(samples, trainer.feature_names, info, labels, lengths)
+    else:
+        label_column = (info.get("file") or {}).get("label_column") or "label"
+        table = samples_frame(samples, trainer.feature_names, labels, trainer.class_names, label_column)
+    table.to_csv(out, index=False)
+    print(f"wrote {args.n} sequences x {samples.shape[1]} steps x {trainer.n_features} features to {out}", file=sys.stderr)
     return 0
 
 
@@ -235,20 +267,44 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"The data has {data.n_features} features x {data.seq_len} steps but the model makes "
             f"{trainer.n_features} x {trainer.seq_len}; pass matching data or --seq-len."
         )
+    if args.length is not None and args.length < trainer.seq_len:
+        raise CliError(f"--length must be at least seq_len ({trainer.seq_len}) to cut windows; got {args.length}.")
     real = np.asarray(data.windows, dtype=np.float32)
+    real_labels = data.labels if trainer.model_config.n_classes and data.n_classes == trainer.model_config.n_classes else None
     n = args.n or min(len(real), 5000)
     rng = np.random.default_rng(args.seed)
     if len(real) > n:
-        real = real[rng.choice(len(real), n, replace=False)]
+        keep = rng.choice(len(real), n, replace=False)
+        real, real_labels = real[keep], None if real_labels is None else real_labels[keep]
     # The checkpoint's scaler maps samples to [0, 1] on the training data's range; re-express them on
     # this data's range so both sides are scaled identically.
-    fake = data.scaler.transform(trainer.sample(n, seed=args.seed))
+    fake, fake_labels = trainer.sample(n, seed=args.seed, with_labels=True)
+    fake = data.scaler.transform(fake)
     scores = metrics.evaluate(real, fake, quick=args.quick, seed=args.seed)
+    if real_labels is not None:
+        tstr = metrics.tstr_accuracy(real, real_labels, fake, fake_labels, class_names=trainer.class_names,
+                                     iterations=200 if args.quick else 600, seed=args.seed)
+        scores.update({k: tstr[k] for k in ("tstr_accuracy", "trtr_accuracy", "tstr_ratio")})
+        scores.update({f"tstr_class_{name}": v["tstr"] for name, v in tstr["per_class"].items()})
+    if args.length is not None:
+        scores.update(_drift_scores(trainer, data, real, args))
     for name, value in scores.items():
         print(f"{name:<28} {value:.4f}" if isinstance(value, float) else f"{name:<28} {value}")
     if args.json:
         write_json_atomic(args.json, {"checkpoint": str(args.checkpoint), "data": data.name, "n": n, "scores": scores})
     return 0
+
+
+def _drift_scores(trainer: Trainer, data: SequenceData, real: np.ndarray, args: argparse.Namespace) -> dict:
+    """Discriminative scores of windows cut from the start and from the end of ``--length`` samples."""
+    from rgan import metrics
+
+    long_samples = data.scaler.transform(trainer.sample(len(real), seed=args.seed + 1, length=args.length))  # (n, L, F)
+    iterations = 300 if args.quick else 2000
+    t = trainer.seq_len
+    start = metrics.discriminative_score(real, long_samples[:, :t], iterations=iterations, seed=args.seed)
+    end = metrics.discriminative_score(real, long_samples[:, -t:], iterations=iterations, seed=args.seed)
+    return {f"discriminative_start_of_{args.length}": start, f"discriminative_end_of_{args.length}": end}
 
 
 def _recorded_data(trainer: Trainer, checkpoint: Path) -> SequenceData:

@@ -27,6 +27,8 @@ class ModelConfig:
     d_hidden: int = 64  # hidden units per D layer
     d_layers: int = 1  # stacked recurrent layers in D
     d_per_step: bool = True  # True: one realness logit per time step (RCGAN); False: one per sequence
+    n_classes: int = 0  # label classes to condition on (0 = unconditional); G and D both see the label
+    label_dim: int = 8  # size of the label embedding put beside G's noise and D's input at every step
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
@@ -37,12 +39,45 @@ class ModelConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        for name in ("n_classes", "label_dim"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
         if not isinstance(self.static_noise_dim, int) or self.static_noise_dim < 0:
             raise ValueError(f"static_noise_dim must be an integer >= 0, got {self.static_noise_dim!r}.")
 
     @property
     def generator_input_dim(self) -> int:
-        return self.noise_dim + self.static_noise_dim
+        return self.noise_dim + self.static_noise_dim + self.condition_dim
+
+    @property
+    def condition_dim(self) -> int:
+        """Features the label adds to each step's input (0 when unconditional)."""
+        return self.label_dim if self.n_classes else 0
+
+
+class _LabelEmbedding(nn.Module):
+    """Class index ``(B,)`` -> a learned vector repeated at every step ``(B, T, label_dim)`` (RCGAN's
+    conditioning: the label sits beside each step's input). Without labels, the mean of the class vectors:
+    the networks' teaching views (D's verdict on any sequence) still run on a conditional model."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.table = nn.Embedding(config.n_classes, config.label_dim)
+
+    def forward(self, labels: torch.Tensor | None, batch: int, steps: int) -> torch.Tensor:
+        if labels is None:
+            vec = self.table.weight.mean(dim=0, keepdim=True).expand(batch, -1)  # (B, label_dim)
+        else:
+            vec = self.table(labels)  # (B, label_dim)
+        return vec[:, None, :].expand(-1, steps, -1)  # (B, T, label_dim)
+
+
+def _with_label(embed: _LabelEmbedding | None, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    """``x (B, T, C)`` with the label's embedding appended to each step, ``(B, T, C + label_dim)``."""
+    if embed is None:
+        return x
+    return torch.cat([x, embed(labels, x.shape[0], x.shape[1])], dim=-1)
 
 
 def _rnn(cell: str, input_size: int, hidden: int, layers: int) -> nn.Module:
@@ -62,9 +97,14 @@ class Generator(nn.Module):
         self.config = config
         self.rnn = _rnn(config.g_cell, config.generator_input_dim, config.g_hidden, config.g_layers)
         self.out = nn.Linear(config.g_hidden, n_features)
+        self.label = _LabelEmbedding(config) if config.n_classes else None
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h, _ = self.rnn(z)  # (B, T, H): return every step, not only the last one
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """``z (B, T, noise + static)`` and, when conditional, class indices ``labels (B,)`` -> ``(B, T, F)``.
+
+        Any T works: the recurrent state carries on past the training length.
+        """
+        h, _ = self.rnn(_with_label(self.label, z, labels))  # (B, T, H): every step, not only the last one
         return torch.sigmoid(self.out(h))  # (B, T, F)
 
 
@@ -74,11 +114,12 @@ class Discriminator(nn.Module):
     def __init__(self, n_features: int, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
-        self.rnn = _rnn(config.d_cell, n_features, config.d_hidden, config.d_layers)
+        self.rnn = _rnn(config.d_cell, n_features + config.condition_dim, config.d_hidden, config.d_layers)
         self.out = nn.Linear(config.d_hidden, 1)
+        self.label = _LabelEmbedding(config) if config.n_classes else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, _ = self.rnn(x)  # (B, T, H)
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, T, H)
         if not self.config.d_per_step:
             h = h[:, -1:, :]  # (B, 1, H): judge the whole sequence from its last state
         return self.out(h).squeeze(-1)  # (B, T) or (B, 1): logits, not probabilities

@@ -2,7 +2,8 @@
 
 Home -> Data (upload a CSV, check the detected layout, use it) -> Train (GRU sizes, Start, watch the
 loss chart grow, Pause, Resume, Stop) -> Compare (download the samples CSV, check its columns) -> Learn;
-then a reload of the Train page's link (``?run=...&me=...``), as a new browser session, finds the run.
+then a reload of the Train page's link (``?run=...``; the owner token is a cookie), as a new browser
+session, finds the run.
 
 Screenshots of every page go to ``artifacts/browser/`` (git-ignored), plus ``failure.png`` when a step
 fails. Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``); the test fails, not
@@ -27,8 +28,10 @@ from browser_util import (  # tests/ is on sys.path under pytest
     control,
     go,
     keyed,
+    location,
     loss_points,
     no_exception,
+    owner_token,
     poll_until,
     progress,
     set_number,
@@ -83,8 +86,8 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     expect(page.get_by_role("heading", name="RGAN Studio", level=1)).to_be_visible()
     expect(page.get_by_text("Quick start (30 seconds)")).to_be_visible()
     wait_idle(page)
-    me = parse_qs(urlparse(page.url).query).get("me", [""])[0]
-    assert len(me) >= 16, f"no owner token in the URL {page.url}"
+    poll_until(lambda: owner_token(page), lambda v: len(v) >= 16, "the owner cookie")
+    assert "me=" not in page.url, f"the owner token is kept out of the URL {page.url}"
     no_exception(page)
     shot(page, "home")
     lap("home")
@@ -122,7 +125,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     set_number(page, "t_steps", 100_000)
     sidebar.get_by_role("button", name="Start training").click()
     expect(badge(page, "running")).to_be_visible()
-    run_id = poll_until(lambda: parse_qs(urlparse(page.url).query).get("run", [""])[0], bool, "?run= in the URL")
+    run_id = poll_until(lambda: parse_qs(urlparse(location(page)).query).get("run", [""])[0], bool, "?run= in the URL")
     expect(page.get_by_text(f"run {run_id[:8]}")).to_be_visible()
     expect(page.get_by_text("G GRU 16×1")).to_be_visible()
 
@@ -165,7 +168,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     assert stopped_at > paused_at
     no_exception(page)
 
-    # --- Compare: the samples CSV has sample_id, step, then the uploaded feature names
+    # --- Compare: the samples CSV is laid out as the file was: sample_id, its time column, the feature names
     go(page, "Compare")
     expect(keyed(page, "cmp_run").get_by_role("combobox", name="Run")).to_have_value(re.compile(run_id[:8]))
     wait_idle(page)
@@ -178,7 +181,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
-    assert rows[0] == ["sample_id", "step", *FEATURES], rows[0]
+    assert rows[0] == ["sample_id", "timestamp", *FEATURES], rows[0]  # the file's own layout, time column carried on
     assert len(rows) > 1 and all(len(r) == 2 + len(FEATURES) for r in rows[1:])
     float(rows[1][2])  # values, in the file's units
     no_exception(page)
@@ -192,13 +195,13 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     lap("learn")
 
     # --- A refresh of the Train link (a new session) finds the run again
-    page.goto(f"{server}/train?run={run_id}&me={me}")
+    page.goto(f"{server}/train?run={run_id}")  # this browser's cookie names the owner
     expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
     expect(page.get_by_text(f"run {run_id[:8]}")).to_be_visible()
     expect(badge(page, "stopped")).to_be_visible()
     assert progress(page)[0] == stopped_at
     expect(page.get_by_text("Your runs (1)")).to_be_visible()
-    assert parse_qs(urlparse(page.url).query).get("run") == [run_id]
+    assert parse_qs(urlparse(location(page)).query).get("run") == [run_id]
     wait_idle(page)
     no_exception(page)
     shot(page, "train_reloaded")

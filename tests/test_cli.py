@@ -56,7 +56,7 @@ def test_train_on_csv_with_max_seconds(tmp_path: Path):
     assert "stopped by time" in result.stderr
     sample = tmp_path / "s.csv"
     assert rgan("sample", "--checkpoint", str(out / "checkpoint.pt"), "--n", "2", "--out", str(sample)).returncode == 0
-    assert list(pd.read_csv(sample).columns) == ["sample_id", "step", "temp", "hum"]
+    assert list(pd.read_csv(sample).columns) == ["sample_id", "time", "temp", "hum"]  # the file's own layout
 
 
 def test_a_batch_larger_than_the_data_is_noted(tmp_path: Path):
@@ -111,3 +111,60 @@ def test_evaluate_finds_recorded_data_and_writes_json(trained: Path, tmp_path: P
 def test_evaluate_rejects_mismatched_data(trained: Path):
     result = rgan("evaluate", "--checkpoint", str(trained / "checkpoint.pt"), "--dataset", "stocks", "--seq-len", "12", "--quick")
     assert result.returncode == 2 and "features" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------- labels
+def _wide_labelled(path: Path, n: int = 30, steps: int = 10) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(n, steps)).round(3)
+    frame = pd.DataFrame(values, columns=[f"h{i:02d}" for i in range(steps)])
+    frame.insert(0, "label", 1 + np.arange(n) % 2)
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("labelled")
+    data = _wide_labelled(out / "wide.csv")
+    result = rgan("train", "--data", str(data), "--label-column", "label", "--seq-len", "10", "--steps", "5",
+                  "--out", str(out), *TINY)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_sample_label_length_and_format_on_a_wide_file(labelled: Path, tmp_path: Path):
+    out = tmp_path / "wide.csv"
+    result = rgan("sample", "--checkpoint", str(labelled / "checkpoint.pt"), "--n", "4", "--label", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out)  # wide in, wide out: the label column, then the file's step columns
+    assert list(table.columns) == ["label"] + [f"h{i:02d}" for i in range(10)]
+    assert table["label"].tolist() == [2, 2, 2, 2]
+    result = rgan("sample", "--checkpoint", str(labelled / "checkpoint.pt"), "--n", "3", "--label", "1", "--label", "2",
+                  "--length", "25", "--format", "long", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["sample_id", "step", "value", "label"] and len(table) == 3 * 25
+    assert table.groupby("sample_id")["label"].first().tolist() == [1, 2, 1]
+
+
+def test_unknown_label_and_bad_label_column_exit_2_with_one_line(labelled: Path, tmp_path: Path):
+    result = rgan("sample", "--checkpoint", str(labelled / "checkpoint.pt"), "--label", "9", "--out", str(tmp_path / "x.csv"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: Unknown label '9'; this model knows: 1, 2."
+    result = rgan("train", "--data", str(labelled / "wide.csv"), "--label-column", "h03", "--seq-len", "10",
+                  "--steps", "1", "--out", str(tmp_path / "run"), *TINY)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: Label column 'h03' has 30 different values for 30 sequences; a label needs "
+                                     "at most 15 classes with several sequences each: choose a column of categories.")
+
+
+def test_evaluate_scores_tstr_and_long_sample_drift(labelled: Path):
+    result = rgan("evaluate", "--checkpoint", str(labelled / "checkpoint.pt"), "--quick", "--length", "30", timeout=400)
+    assert result.returncode == 0, result.stderr
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    for name in ("tstr_accuracy", "trtr_accuracy", "tstr_ratio", "tstr_class_1", "discriminative_start_of_30",
+                 "discriminative_end_of_30"):
+        assert name in names

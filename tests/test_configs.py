@@ -118,7 +118,7 @@ def test_types_choices_flags_rename_and_skip():
 # ------------------------------------------------------------------------------------- the real CLI
 def test_train_options_come_from_the_configs():
     options = _options(_train_parser())
-    offered = [(ModelConfig, f) for f in fields(ModelConfig) if f.name != "d_per_step"]
+    offered = [(ModelConfig, f) for f in fields(ModelConfig) if f.name not in ("d_per_step", "n_classes")]  # n_classes: from --label-column
     offered += [(TrainConfig, f) for f in fields(TrainConfig) if f.name not in ("preview_size", "overlap")]
     comments = {cls: field_comments(cls) for cls in CONFIGS}
     for cls, f in offered:

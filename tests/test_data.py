@@ -480,8 +480,10 @@ def test_report_lines_and_info() -> None:
     assert "Left out 'Status': text values" in lines
     assert "Missing values (interpolate): 3 filled, 0 rows dropped" in lines
     info = data.to_dict_info()
-    assert info == {"name": "sensors", "seq_len": 24, "features": ["Temperatur °C", "Luftfeuchte %", "Druck hPa"],
-                    "layout": "time_rows"}
+    assert {k: v for k, v in info.items() if k != "file"} == {
+        "name": "sensors", "seq_len": 24, "features": ["Temperatur °C", "Luftfeuchte %", "Druck hPa"],
+        "layout": "time_rows"}
+    assert info["file"]["time_column"] == "Zeitstempel"  # the file's layout, for writing samples alike
     json.dumps(info)
     assert (data.n_sequences, data.seq_len, data.n_features) == (73, 24, 3)
     assert isinstance(LoadReport().lines(), list)

@@ -25,6 +25,11 @@ TINY = {"m_g_hidden": 4, "m_d_hidden": 4, "m_g_layers": 1, "m_noise_dim": 2, "m_
 pytestmark = pytest.mark.usefixtures("app_state")  # fresh runs folder and registry per test (conftest)
 
 
+def me_of(at: AppTest) -> str:
+    """The owner token of the session (kept in a cookie in a browser, never in the URL)."""
+    return at.session_state["rgan_owner"]
+
+
 def open_page(page: str, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query)
@@ -71,7 +76,7 @@ def test_page_loads_without_exception(page):
     at = open_page(page)
     assert not at.exception
     assert at.title, "every page has a title"
-    assert at.query_params.get("me"), "the owner token is put in the URL"
+    assert len(me_of(at)) >= 16 and "me" not in at.query_params, "an owner token, kept out of the URL"
 
 
 def test_home_links_to_every_page():
@@ -80,9 +85,9 @@ def test_home_links_to_every_page():
     assert {"data", "train", "compare", "learn"} <= targets, targets
 
 
-def test_owner_token_survives_a_refresh():
+def test_owner_token_from_an_older_link_is_kept_and_leaves_the_url():
     at = open_page("pages/home.py", me=OWNER)
-    assert at.query_params["me"] == OWNER
+    assert me_of(at) == OWNER and "me" not in at.query_params
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -188,7 +193,7 @@ def test_use_this_data_feeds_train():
     at.switch_page("pages/train.py").run()
     assert "prices" in text_of(at.sidebar.markdown)
     at = start_tiny(at, steps=5)
-    run_id, me = at.query_params["run"], at.query_params["me"]
+    run_id, me = at.query_params["run"], me_of(at)
     # a refreshed page (a new session) shows the run's data in the sidebar, not the default
     again = open_page("pages/train.py", me=me, run=run_id)
     assert not again.exception
@@ -213,7 +218,7 @@ def test_train_start_creates_run_and_charts():
     run_id = at.query_params.get("run")
     assert run_id, "the run id is in the URL"
     run = state.registry().get(run_id)
-    assert run is not None and run.owner == at.query_params["me"]
+    assert run is not None and run.owner == me_of(at)
     keys = {c.proto.id for c in at.get("plotly_chart")}
     assert len(at.get("plotly_chart")) >= 4, keys  # loss, D output, grad norms, preview (+ evolution)
     assert len(at.get("graphviz_chart")) == 1  # the step-by-step tab's model diagram
@@ -282,7 +287,7 @@ def test_stabilisers_and_optimiser_settings_reach_the_run():
     train = state.registry().get(at.query_params["run"]).train_config
     assert (train.moment_weight, train.label_smoothing, train.grad_clip, train.beta1, train.beta2) == (0.5, 0.1, 0.0, 0.0, 0.99)
     assert train.diff_moment is True
-    again = open_page("pages/train.py", me=at.query_params["me"], run=at.query_params["run"])
+    again = open_page("pages/train.py", me=me_of(at), run=at.query_params["run"])
     box = next(e for e in again.sidebar.expander if e.label == "Stabilisers and optimiser")
     assert box.proto.expanded, "a refreshed page shows the run's settings, and opens the box that holds changed ones"
     assert again.number_input(key="t_beta1").value == 0.0
@@ -299,22 +304,22 @@ def test_out_of_range_numbers_are_named_and_start_nothing():
     for message in ("G hidden must be from 1 to 1,024; it is 5,000.", "lr G must be from 1e-06 to 0.5; it is 5.",
                     "Adam β1 must be from 0 to 0.999; it is 1.5."):
         assert message in shown, shown
-    assert "run" not in at.query_params and not state.registry().list_runs(at.query_params["me"])
+    assert "run" not in at.query_params and not state.registry().list_runs(me_of(at))
 
 
 def test_a_queued_run_names_the_own_run_that_holds_the_slot(monkeypatch):
     monkeypatch.setenv("RGAN_MAX_RUNS", "1")  # read when the registry is made, at its first use below
     first = tiny_run(steps=100_000)
     wait_for(lambda: first.snapshot().step > 0)
-    first.pause()
-    wait_for(lambda: first.snapshot().state == "paused")
     second = tiny_run(steps=5)
     assert second.snapshot().queue_position == 1
     at = open_page("pages/train.py", me=OWNER, run=second.id)
     shown = text_of(at.info)
-    assert f"Your paused run sines ({first.id[:8]}) holds a training slot: open it from Your runs and press Stop" \
-        in shown.replace("*", ""), shown
+    assert (f"Your running run sines ({first.id[:8]}) holds a training slot: open it from Your runs and press "
+            "Pause (a paused run gives its slot up) or Stop") in shown.replace("*", ""), shown
     assert at.button(key="ctl_step").disabled, "a queued run cannot be stepped"
+    first.pause()  # a paused run frees its slot: the queued one starts
+    wait_for(lambda: second.snapshot().state in ("running", "finished"))
 
 
 def test_a_runs_caption_names_its_changed_stabilisers():

@@ -264,7 +264,7 @@ def test_crafted_pickle_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "evil.pt"
     with open(path, "wb") as f:
         pickle.dump({"format": "rgan-studio-checkpoint", "x": _Evil()}, f)
-    with pytest.raises(ValueError, match="Could not read evil.pt as a checkpoint"):
+    with pytest.raises(ValueError, match=r"This file is not a checkpoint \(not a zip archive"):
         Trainer.load(path, device="cpu")
     assert not (tmp_path / "PWNED").exists()
 
@@ -364,9 +364,9 @@ def test_overlapped_real_pass_gives_the_same_run(tiny_data, tiny_model, loss, on
         calls = []
         judge = t._judge_real
 
-        def spy(real, backward):
+        def spy(real, backward, labels=None):
             calls.append((backward, threading.current_thread().name.startswith("rgan-d-real")))
-            return judge(real, backward)
+            return judge(real, backward, labels=labels)
 
         monkeypatch.setattr(t, "_judge_real", spy)
         runs.append(([t.step() for _ in range(3)], t))
@@ -396,7 +396,7 @@ def test_fused_discriminator_pass_gives_the_same_run(tiny_data, loss, d_cell, pe
     fused._fuse_d, split._fuse_d = True, False
     calls = []
     forward = fused.discriminator.forward
-    fused.discriminator.forward = lambda x: calls.append(x.shape[0]) or forward(x)
+    fused.discriminator.forward = lambda x, labels=None: calls.append(x.shape[0]) or forward(x, labels)
     a, b = fused.step(update_g=False), split.step(update_g=False)
     for key in ("loss_d", "d_real", "grad_norm_d"):
         assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-7), key
@@ -411,7 +411,7 @@ def test_overlap_thread_failure_surfaces(tiny_data, tiny_model, monkeypatch, one
     t = Trainer(tiny_data, tiny_model, TrainConfig(device="cpu"))
     before = [p.detach().clone() for p in t.discriminator.parameters()]
 
-    def boom(real, backward):
+    def boom(real, backward, labels=None):
         raise RuntimeError("out of memory in the real pass")
 
     monkeypatch.setattr(t, "_judge_real", boom)

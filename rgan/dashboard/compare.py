@@ -59,14 +59,21 @@ class Comparison:
     fake_scaled: np.ndarray | None  # (n, T, F) float32 in [0, 1] on the real data's scale
     real_scaled: np.ndarray | None  # (m, T, F) float32
     reference_scaled: np.ndarray | None  # (k, T, F) other training windows, none of them in `real`
+    labels: np.ndarray | None = None  # (n,) class of each generated sequence (conditional models)
+    real_labels: np.ndarray | None = None  # (m,) class of each real window
+    class_names: tuple[str, ...] = ()  # class index -> the label's value
+    fake_long: np.ndarray | None = None  # (n, L, F) data units when a length beyond T was asked (downloads)
+    data_info: dict | None = None  # what the model knows of its training file's layout (own-layout download)
+    chosen: tuple[str, ...] = ()  # the classes asked for (empty: the training frequencies)
 
     @property
-    def key(self) -> tuple[str, int, int, int]:
-        """What every derived view depends on: model, step, sample size and seed."""
-        return self.model.key, self.step, len(self.fake), self.seed
+    def key(self) -> tuple:
+        """What every derived view depends on: model, step, sample size, seed and the classes asked for."""
+        return self.model.key, self.step, len(self.fake), self.seed, self.chosen
 
     def eval_key(self, quick: bool) -> metrics.EvalKey:
-        return metrics.EvalKey(self.model.key, self.step, len(self.fake), self.seed, quick)
+        model_key = self.model.key + ("|" + ",".join(self.chosen) if self.chosen else "")
+        return metrics.EvalKey(model_key, self.step, len(self.fake), self.seed, quick)
 
 
 # ---------------------------------------------------------------------------------- choosing a model
@@ -158,23 +165,62 @@ def _pick(n_windows: int, k: int, seed: int, exclude: np.ndarray | None = None) 
     return np.random.default_rng(seed).choice(pool, take, replace=False) if take else pool[:0]
 
 
-def compare(model: Model, n: int, seed: int) -> Comparison | None:
-    """``n`` generated sequences and as many real ones; None when the model has no weights yet."""
-    out = model.use_trainer(lambda t: (t.step_count, t.sample(n, seed=seed)))
+def class_names(model: Model) -> list[str]:
+    """The classes a conditional model can make (empty for an unconditional one or one not ready)."""
+    return model.use_trainer(lambda t: t.class_names) or []
+
+
+def length_and_classes(model: Model, length_column: Any) -> tuple[int, list[str]]:
+    """The Length input (in ``length_column``) and, for a conditional model, the Classes picker."""
+    if not model.seq_len <= st.session_state.get("cmp_length", model.seq_len) <= 100 * model.seq_len:
+        st.session_state["cmp_length"] = model.seq_len  # set for another model
+    length = length_column.number_input(
+        "Length (steps)", model.seq_len, 100 * model.seq_len, model.seq_len, key="cmp_length",
+        help="Longer than the training windows runs the generator on; the download holds the whole length, the "
+             "views its first steps.")
+    names = class_names(model)
+    if not names:
+        return int(length), []
+    st.session_state["cmp_classes"] = [c for c in st.session_state.get("cmp_classes", []) if c in names]
+    classes = st.multiselect("Classes", names, key="cmp_classes", placeholder="as often as in the training data",
+                             help="Make only these classes, in turn.")
+    return int(length), list(classes)
+
+
+def compare(model: Model, n: int, seed: int, length: int | None = None, classes: list[str] | None = None
+            ) -> Comparison | None:
+    """``n`` generated sequences and as many real ones; None when the model has no weights yet.
+
+    ``length`` beyond the model's seq_len generates that many steps (for the download; the views show the
+    first seq_len); ``classes`` asks a conditional model for those classes (default: training frequencies).
+    """
+    def draw(t: Trainer):
+        fake, labels = t.sample(n, seed=seed, length=length, classes=classes or None, with_labels=True)
+        return t.step_count, fake, labels, tuple(t.class_names), dict(t.data_info)
+
+    out = model.use_trainer(draw)
     if out is None:
         return None
-    step, fake = out
+    step, fake, labels, names, info = out
+    fake_long = fake if fake.shape[1] > model.seq_len else None
+    fake = fake[:, :model.seq_len]
     real = real_scaled = fake_scaled = reference = None
     if model.data is not None:
         data = model.data
-        picks = _pick(data.n_sequences, n, seed)  # the same windows as state.real_examples(data, n, seed)
+        other_classes = None  # chosen classes: compare with real windows of those classes only
+        if classes and data.labels is not None and list(data.class_names) == list(names):
+            other_classes = np.flatnonzero(~np.isin(data.labels, [names.index(c) for c in classes]))
+        picks = _pick(data.n_sequences, n, seed, exclude=other_classes)  # as state.real_examples(data, n, seed)
         real_scaled = np.asarray(data.windows[picks], dtype=np.float32)
         real = data.scaler.inverse_transform(real_scaled)
         fake_scaled = data.scaler.transform(fake).astype(np.float32)
         # Other real windows for the baselines and the "real vs real" row; too few to score -> None.
-        others = _pick(data.n_sequences, n, seed + 1, exclude=picks)
+        skip = picks if other_classes is None else np.union1d(picks, other_classes)
+        others = _pick(data.n_sequences, n, seed + 1, exclude=skip)
         reference = np.asarray(data.windows[others], dtype=np.float32) if len(others) >= 6 else None
-    return Comparison(model, int(step), int(seed), fake, real, fake_scaled, real_scaled, reference)
+    real_labels = None if model.data is None or model.data.labels is None else model.data.labels[picks]
+    return Comparison(model, int(step), int(seed), fake, real, fake_scaled, real_scaled, reference, labels,
+                      real_labels, names, fake_long, info, tuple(classes or ()))
 
 
 def memoised(name: str, key: Any, compute: Callable[[], T]) -> T:

@@ -13,7 +13,8 @@ import streamlit as st
 from rgan import metrics, plots
 from rgan.dashboard import evaluate, ui
 from rgan.dashboard.compare import KEEP, NEEDS_REAL, Comparison, memoised
-from rgan.data.export import samples_frame
+from rgan.data.export import own_layout_frame, samples_frame
+from rgan.plots.classes import class_samples_figure
 from rgan.runs import Run, RunRegistry
 from rgan.train import Trainer, changed_settings
 
@@ -31,6 +32,38 @@ def samples_view(c: Comparison) -> None:
     right.plotly_chart(plots.marginal_figure(c.real, c.fake, names), key="cmp_marginals", width="stretch")
     if c.real is None:
         st.caption("No real data to compare with for this model.")
+    if c.labels is not None:
+        st.plotly_chart(class_samples_figure(c.fake, c.labels, c.class_names, names, real=c.real,
+                                             real_labels=c.real_labels), key="cmp_class_chart", width="stretch")
+
+
+def class_scores(c: Comparison) -> None:
+    """TSTR per class: a classifier trained on the labelled samples, tested on held-out real windows."""
+    if c.labels is None or c.real_labels is None or c.real_scaled is None:
+        return
+    st.markdown("**Each class (TSTR)**")
+    if c.chosen:
+        st.caption("Only some classes were asked for; choose none under *Classes* to score every class.")
+        return
+    key = "cmp_tstr"
+    if not st.button("Score each class", key="cmp_tstr_go", icon=":material/category:",
+                     help="Trains a small GRU classifier on the labelled samples and tests it on held-out real "
+                          "windows (TSTR), beside the same classifier trained on real windows (TRTR). Seconds."):
+        held = st.session_state.get(key)
+        if held is None or held[0] != c.key:
+            return
+    result = memoised("tstr", c.key, lambda: metrics.tstr_accuracy(
+        c.real_scaled, c.real_labels, c.fake_scaled, c.labels, class_names=list(c.class_names), iterations=200,
+        seed=c.seed))
+    st.session_state[key] = (c.key, True)
+    rows = [{"class": "all", "TSTR": result["tstr_accuracy"], "TRTR": result["trtr_accuracy"], "held-out real": None}]
+    rows += [{"class": name, "TSTR": v["tstr"], "TRTR": v["trtr"], "held-out real": v["n"]}
+             for name, v in result["per_class"].items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="cmp_tstr_table",
+                 column_config={"TSTR": st.column_config.NumberColumn(format="%.3f"),
+                                "TRTR": st.column_config.NumberColumn(format="%.3f")})
+    st.caption(f"TSTR / TRTR = {result['tstr_ratio']:.2f}: near 1, the samples of each class carry what tells "
+               "the classes apart.")
 
 
 FEW_FOR_SCORES = 200  # real windows below which the scores are too noisy to read closely
@@ -48,6 +81,7 @@ def scores_view(c: Comparison) -> None:
                       help="On: fewer classifier iterations and at most 300 windows for the distances (seconds). "
                            "Off: the full TimeGAN protocol (minutes), comparable with published scores.")
     evaluate.scores_panel(c.eval_key(quick), c.real_scaled, c.fake_scaled, c.reference_scaled)
+    class_scores(c)
     evaluate.explain_scores()
 
 
@@ -247,10 +281,22 @@ def runs_view(reg: RunRegistry, owner: str) -> None:
 def downloads(c: Comparison) -> None:
     m = c.model
     cols = st.columns(3)
-    csv = samples_frame(c.fake, m.feature_names).to_csv(index=False).encode("utf-8")
-    cols[0].download_button(f"Samples CSV ({len(c.fake):,} sequences)", csv, f"{m.file_stem}-samples.csv",
-                            "text/csv", key="dl_samples", icon=":material/download:", on_click="ignore",
-                            help="One row per time step: sample_id, step, then each feature in the data's own units.")
+    fake = c.fake_long if c.fake_long is not None else c.fake
+    own = bool((c.data_info or {}).get("file"))
+    layout = cols[0].radio("Samples CSV layout", ["The file's own layout", "sample_id, step"] if own else ["sample_id, step"],
+                           key="dl_layout", horizontal=True,
+                           help="The file's own layout: as the training file was laid out (wide rows, long ids or "
+                                "time steps with the time column carried on), in its units and column names. "
+                                "sample_id, step: one row per time step of each sample.")
+    if layout == "sample_id, step":
+        label_column = ((c.data_info or {}).get("file") or {}).get("label_column") or "label"
+        table = samples_frame(fake, m.feature_names, c.labels, list(c.class_names), label_column)
+    else:
+        table = own_layout_frame(fake, m.feature_names, c.data_info or {}, c.labels)
+    csv = table.to_csv(index=False).encode("utf-8")
+    cols[0].download_button(f"Samples CSV ({len(fake):,} sequences x {fake.shape[1]:,} steps)", csv,
+                            f"{m.file_stem}-samples.csv", "text/csv", key="dl_samples", icon=":material/download:",
+                            on_click="ignore", help="The generated sequences in the data's own units.")
     if m.checkpoint is not None and m.checkpoint.exists():
         path = m.checkpoint
         cols[1].download_button("Checkpoint (.pt)", lambda: path.read_bytes(), f"{m.file_stem}.pt",

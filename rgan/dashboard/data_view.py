@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import streamlit as st
 
-from rgan import plots
+from rgan import limits, plots
 from rgan.data.export import samples_frame
 from rgan.dashboard import state, ui, widgets
 from rgan.data import DataConfig, DataError, SequenceData
@@ -64,11 +65,11 @@ def dataset_source() -> DataSource:
         with st.expander("Size of the synthetic data"):
             c1, c2, c3 = st.columns(3)
             problems: list[str] = []
-            n_samples = ui.checked_number(c1, "Sequences", 0, 100_000, step=500, key="ds_n_samples",
-                                          problems=problems, help="0 = the data set's default.")
-            n_features = ui.checked_number(c2, "Features", 0, 64, key="ds_n_features", problems=problems,
-                                           help="0 = the data set's default.")
-            seed = ui.checked_number(c3, "Seed", 0, 2**31 - 1, key="ds_seed", problems=problems)
+            n_samples = ui.checked_number(c1, "Sequences", *limits.SYNTHETIC["n_samples"], step=500,
+                                          key="ds_n_samples", problems=problems, help="0 = the data set's default.")
+            n_features = ui.checked_number(c2, "Features", *limits.SYNTHETIC["n_features"], key="ds_n_features",
+                                           problems=problems, help="0 = the data set's default.")
+            seed = ui.checked_number(c3, "Seed", *limits.SYNTHETIC["seed"], key="ds_seed", problems=problems)
             if problems:
                 raise DataError(" ".join(problems))
             params = {k: int(v) for k, v in (("n_samples", n_samples), ("n_features", n_features)) if v}
@@ -87,9 +88,19 @@ def _remember_columns(digest: str, data: SequenceData) -> bool:
         c for c, why in r.dropped_columns.items() if why == "not selected" or why.startswith("too many")
     ]
     axes = [c for c in (r.time_column, r.id_column, r.label_column) if c]
+    # label candidates: the label column, text columns, and (long files) whole-number features such as "speaker"
+    text = [c for c, why in r.dropped_columns.items() if why == "text values"]
+    whole = []
+    if r.layout == "long" and data.frame is not None:
+        whole = [c for c in values if c in data.frame and data.frame[c].nunique() <= 50
+                 and (data.frame[c] == data.frame[c].round()).all()]
+    labels = list(dict.fromkeys([c for c in (r.label_column,) if c] + text + whole))
     known = st.session_state.setdefault(_COLUMNS_KEY, {})
     new = digest not in known
-    known[digest] = (list(dict.fromkeys([*axes, *values, *r.dropped_columns])), list(dict.fromkeys(numeric)), r.layout)
+    if not new:  # candidates seen with earlier settings stay on offer
+        labels = list(dict.fromkeys([*known[digest][3], *labels]))
+    known[digest] = (list(dict.fromkeys([*axes, *values, *r.dropped_columns])), list(dict.fromkeys(numeric)), r.layout,
+                     labels)
     return new
 
 
@@ -114,9 +125,9 @@ def csv_source() -> tuple[DataSource | None, str | None]:
     if st.session_state.get(_FILE_KEY) != digest:
         widgets.reset_csv_options()  # column choices of a previous file do not apply
         st.session_state[_FILE_KEY] = digest
-    columns, numeric, layout = st.session_state.get(_COLUMNS_KEY, {}).get(digest, ([], [], "time_rows"))
+    columns, numeric, layout, labels = st.session_state.get(_COLUMNS_KEY, {}).get(digest, ([], [], "time_rows", []))
     with st.expander("Layout, columns and windows", expanded=True, icon=":material/tune:"):
-        config = widgets.csv_options(columns, numeric, layout)
+        config = widgets.csv_options(columns, numeric, layout, labels)
     return DataSource("csv", upload.name, config, csv_bytes=content), digest
 
 
@@ -134,6 +145,11 @@ def summary(data: SequenceData) -> None:
     c[2].metric("Length (steps)", data.seq_len)
     c[3].metric("Rows read", f"{r.n_rows:,}" if r.n_rows else "—")
     st.markdown(f"**Detected layout:** `{r.layout}` — {ui.md_escape(r.layout_reason)}")
+    if data.labels is not None:
+        counts = np.bincount(data.labels, minlength=data.n_classes)
+        shown = ", ".join(f"{ui.md_escape(name)} ({count:,})" for name, count in zip(data.class_names, counts))
+        st.markdown(f"**Conditioned on** `{ui.md_escape(r.label_column or '')}`: {data.n_classes} classes, "
+                    f"windows per class: {shown}")
     with st.expander("How the data was read", icon=":material/description:"):
         st.text("\n".join(r.lines()))
 

@@ -15,7 +15,8 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from rgan import plots
+from rgan import limits, plots
+from rgan.plots.classes import class_samples_figure
 from rgan.dashboard import diagram, runs_view, state, ui
 from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, Run, RunSnapshot, default_extra_steps
 from rgan.train import changed_settings
@@ -47,10 +48,14 @@ def live_panel(run: Run) -> None:
     # The pace is fixed when the page is drawn, often before other runs start: count the people who
     # used the server in the last minute too, not only the runs being watched right now.
     every = refresh_interval(max(reg.watched(), reg.visitors()), slow) if not snap.finished else None
-    st.fragment(run_every=every)(_live)(run.id, not snap.finished, slow)
+    st.fragment(run_every=every)(_live)(run.id, not snap.finished, slow, not state.is_owner(run))
 
 
-def _live(run_id: str, was_active: bool, slow: bool) -> None:
+READ_ONLY_NOTE = ("This run was started in another browser: you can watch it, but only that browser can "
+                  "pause, stop, step or change it.")
+
+
+def _live(run_id: str, was_active: bool, slow: bool, read_only: bool = False) -> None:
     run = state.registry().get(run_id)
     if run is None:
         st.warning("This run is no longer available.")
@@ -59,7 +64,10 @@ def _live(run_id: str, was_active: bool, slow: bool) -> None:
     if snap.finished == was_active or bool(st.session_state.get(SLOW_KEY, False)) != slow:
         st.rerun()  # started/finished or slow motion toggled: redraw the page so polling matches
     _status(snap, slow)
-    _controls(run, snap)
+    if read_only:
+        st.caption(READ_ONLY_NOTE, help="A run's link shows it to anyone; its controls stay with its owner.")
+    else:
+        _controls(run, snap)
     # Both tabs are drawn on every redraw. (Lazy tabs, on_change="rerun", changed the fragment's layout
     # from one redraw to the next; under load Streamlit's frontend then got updates for elements it no
     # longer had, "Bad delta path index", and drew a blank page.)
@@ -67,7 +75,7 @@ def _live(run_id: str, was_active: bool, slow: bool) -> None:
     with charts:
         _charts(run, snap)
     with steps:
-        _step_by_step(run, snap)
+        _step_by_step(run, snap, read_only)
 
 
 # ------------------------------------------------------------------------------------------ status
@@ -108,12 +116,13 @@ def _status(snap: RunSnapshot, slow: bool = False) -> None:
 def _queue_text(snap: RunSnapshot) -> str:
     """Where a queued run stands and, if this browser's own runs hold training slots, which ones."""
     text = f"Queued: position {snap.queue_position} — training starts when another run finishes."
-    holding = [r for r in state.registry().list_runs(snap.owner) if r.id != snap.id and r.state in (RUNNING, PAUSED)]
+    # Only running runs hold slots: a paused one gives its slot up.
+    holding = [r for r in state.registry().list_runs(snap.owner) if r.id != snap.id and r.state == RUNNING]
     if holding:
         names = ", ".join(f"{r.state} run {ui.md_escape(r.source.name)} ({ui.short_id(r.id)})" for r in holding)
         text += (f" Your {names} {'holds a training slot' if len(holding) == 1 else 'hold training slots'}: "
-                 "open it from *Your runs* and press Stop (its checkpoint is kept, it can be resumed) to start "
-                 "this one now.")
+                 "open it from *Your runs* and press Pause (a paused run gives its slot up) or Stop (its checkpoint "
+                 "is kept, it can be resumed) to start this one now.")
     return text
 
 
@@ -143,8 +152,8 @@ def _resume(run: Run) -> None:
     run.resume()
 
 
-MORE_STEPS = (1, 1_000_000)  # what "More steps" (Continue) accepts
-STEP_N = (1, 10_000)  # what "Steps" (the Step button) accepts
+MORE_STEPS = limits.CONTROLS["more_steps"]  # what "More steps" (Continue) accepts
+STEP_N = limits.CONTROLS["step_n"]  # what "Steps" (the Step button) accepts
 _LAST_MORE_KEY = "rgan_more_steps"  # the last "More steps" used, the next finished run's default
 
 
@@ -217,9 +226,9 @@ def _change_settings(run: Run, snap: RunSnapshot) -> None:
         st.caption("Applied from the next step and marked on the loss chart.")
         problems: list[str] = []
         num = partial(ui.checked_number, st, problems=problems)
-        lr_g = num("lr G", 1e-6, 0.5, value=snap.lr_g, format="%.5f", step=1e-4, key=f"chg_lr_g_{run.id}")
-        lr_d = num("lr D", 1e-6, 0.5, value=snap.lr_d, format="%.5f", step=1e-4, key=f"chg_lr_d_{run.id}")
-        d_steps = num("D steps per G step", 1, 20, value=snap.d_steps, key=f"chg_d_steps_{run.id}")
+        lr_g = num("lr G", *limits.TRAIN["lr_g"], value=snap.lr_g, format="%.5f", step=1e-4, key=f"chg_lr_g_{run.id}")
+        lr_d = num("lr D", *limits.TRAIN["lr_d"], value=snap.lr_d, format="%.5f", step=1e-4, key=f"chg_lr_d_{run.id}")
+        d_steps = num("D steps per G step", *limits.TRAIN["d_steps"], value=snap.d_steps, key=f"chg_d_steps_{run.id}")
         applied = st.form_submit_button("Apply", type="primary")
         for message in problems:  # in the form, until corrected (a submitted entry stays in the box)
             ui.show_error(message, "Nothing was changed.")
@@ -273,16 +282,21 @@ def _charts(run: Run, snap: RunSnapshot) -> None:
             real, preview, names = _real_and_preview(run, snap)
             title = f"Fixed-noise samples (step {snap.preview_step:,}) over real ones"  # short: a note may follow
             figure = plots.overlay_figure(real, preview, names or None, title=title, uirevision=rev)
+            data = state.run_data(run)
+            if preview is not None and data is not None and data.labels is not None:  # conditional: colour by class
+                classes = np.arange(len(preview)) % data.n_classes  # the trainer's preview_labels: each class in turn
+                figure = class_samples_figure(preview, classes, data.class_names, names or None, uirevision=rev,
+                                              title=f"Fixed-noise samples by class (step {snap.preview_step:,})")
             st.session_state[_OVERLAY_KEY] = cached = (cache_key, figure, now)
         right.plotly_chart(cached[1], key="chart_preview", width="stretch")
 
 
 # ------------------------------------------------------------------------------------ step by step
-def _step_by_step(run: Run, snap: RunSnapshot) -> None:
-    active = snap.state in (RUNNING, PAUSED)  # a queued run has no trainer to step yet
+def _step_by_step(run: Run, snap: RunSnapshot, read_only: bool = False) -> None:
+    active = snap.state in (RUNNING, PAUSED) and not read_only  # a queued run has no trainer to step yet
     left, right = st.columns([2, 3])
     with left:
-        st.toggle("Slow motion", key=SLOW_KEY, on_change=_set_slow, args=(run.id,),
+        st.toggle("Slow motion", key=SLOW_KEY, on_change=_set_slow, args=(run.id,), disabled=read_only,
                   help="Pause after every sub-step so you can follow one training step.")
         st.caption("One step at a time (the run pauses afterwards):")
         b = st.columns(3)
@@ -292,7 +306,9 @@ def _step_by_step(run: Run, snap: RunSnapshot) -> None:
                     args=(_step, run, False, True, 1), width="stretch")
         b[2].button("Both", key="ctl_both", disabled=not active, on_click=_act,
                     args=(_step, run, True, True, 1), width="stretch")
-        if not active:
+        if read_only:
+            st.caption(READ_ONLY_NOTE)
+        elif not active:
             st.caption({QUEUED: "A queued run can be stepped once it has a training slot.",
                         FINISHED: "Continue the run (above) to step it."}.get(snap.state, "Resume the run to step it."))
         st.markdown(f"**Just ran:** {diagram.explain(snap.substep)}")

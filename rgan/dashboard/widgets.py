@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from rgan import limits
 from rgan.dashboard import ui
 from rgan.data import LAYOUTS, MISSING_POLICIES, DataConfig, DataError
 from rgan.models import CELLS, ModelConfig
@@ -95,8 +96,10 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         who = net.upper()  # labels name their network: "G cell" / "D cell" (screen readers, tests)
         sizes[f"{net}_cell"] = c1.selectbox(f"{who} cell", CELLS, key=f"{k}{net}_cell", format_func=str.upper,
                                             persist_state=_KEEP)
-        sizes[f"{net}_hidden"] = num(c2, f"{who} hidden", 1, 1024, key=f"{k}{net}_hidden", persist_state=_KEEP)
-        sizes[f"{net}_layers"] = num(c3, f"{who} layers", 1, 6, key=f"{k}{net}_layers", persist_state=_KEEP)
+        sizes[f"{net}_hidden"] = num(c2, f"{who} hidden", *limits.MODEL[f"{net}_hidden"], key=f"{k}{net}_hidden",
+                                     persist_state=_KEEP)
+        sizes[f"{net}_layers"] = num(c3, f"{who} layers", *limits.MODEL[f"{net}_layers"], key=f"{k}{net}_layers",
+                                     persist_state=_KEEP)
     d_per_step = st.radio(
         "D judges", [True, False], key=k + "d_per_step", horizontal=True, persist_state=_KEEP,
         format_func=lambda v: "every step" if v else "whole sequence",
@@ -104,8 +107,9 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     )
     st.caption("Hidden: units per layer. Noise: random numbers G gets at every step, and once per sequence (0 = off).")
     c1, c2 = st.columns(2)
-    noise_dim = num(c1, "Noise per step", 1, 256, key=k + "noise_dim", persist_state=_KEEP)
-    static_noise_dim = num(c2, "Noise per sequence", 0, 256, key=k + "static_noise_dim", persist_state=_KEEP)
+    noise_dim = num(c1, "Noise per step", *limits.MODEL["noise_dim"], key=k + "noise_dim", persist_state=_KEEP)
+    static_noise_dim = num(c2, "Noise per sequence", *limits.MODEL["static_noise_dim"], key=k + "static_noise_dim",
+                           persist_state=_KEEP)
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
@@ -138,17 +142,18 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     num = partial(ui.checked_number, problems=problems)
     loss = st.selectbox("Loss", LOSSES, key=k + "loss", format_func=LOSS_LABELS.get, persist_state=_KEEP)
     c1, c2 = st.columns(2)
-    lr_g = num(c1, "lr G", 1e-6, 0.5, key=k + "lr_g", format="%.5f", step=1e-4, persist_state=_KEEP,
+    lr_g = num(c1, "lr G", *limits.TRAIN["lr_g"], key=k + "lr_g", format="%.5f", step=1e-4, persist_state=_KEEP,
                help="Generator learning rate (Adam).")
-    lr_d = num(c2, "lr D", 1e-6, 0.5, key=k + "lr_d", format="%.5f", step=1e-4, persist_state=_KEEP,
+    lr_d = num(c2, "lr D", *limits.TRAIN["lr_d"], key=k + "lr_d", format="%.5f", step=1e-4, persist_state=_KEEP,
                help="Discriminator learning rate (Adam).")
-    d_steps = num(c1, "D steps per G step", 1, 20, key=k + "d_steps", persist_state=_KEEP)
-    batch_size = num(c2, "Batch size", 1, 4096, key=k + "batch_size", persist_state=_KEEP)
-    steps = num(c1, "Steps", 1, 1_000_000, key=k + "steps", step=100, persist_state=_KEEP,
+    d_steps = num(c1, "D steps per G step", *limits.TRAIN["d_steps"], key=k + "d_steps", persist_state=_KEEP)
+    batch_size = num(c2, "Batch size", *limits.TRAIN["batch_size"], key=k + "batch_size", persist_state=_KEEP)
+    steps = num(c1, "Steps", *limits.TRAIN["steps"], key=k + "steps", step=100, persist_state=_KEEP,
                 help="Training steps in the whole run; each updates D (D steps per G step times), then G once.")
-    seed = num(c2, "Seed", 0, 2**31 - 1, key=k + "seed", persist_state=_KEEP)
+    seed = num(c2, "Seed", *limits.TRAIN["seed"], key=k + "seed", persist_state=_KEEP)
     ema_decay = num(
-        st, "Sample from G's weight average (decay)", 0.0, 0.9999, key=k + "ema_decay", format="%.4f", step=0.001,
+        st, "Sample from G's weight average (decay)", *limits.TRAIN["ema_decay"], key=k + "ema_decay", format="%.4f",
+        step=0.001,
         persist_state=_KEEP,
         help="Samples and previews come from an exponential moving average of G's weights, which smooths out the "
              "back-and-forth of adversarial training (0 = off: show G itself, as the teaching presets do). "
@@ -178,27 +183,29 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
     with st.expander("Stabilisers and optimiser", icon=":material/tune:", expanded=changed):
         c1, c2 = st.columns(2)
         values = dict(
-            moment_weight=num(c1, "Moment loss", 0.0, 100.0, key=k + "moment_weight", step=0.1, format="%.2f",
-                persist_state=_KEEP,
+            moment_weight=num(c1, "Moment loss", *limits.TRAIN["moment_weight"], key=k + "moment_weight", step=0.1,
+                format="%.2f", persist_state=_KEEP,
                 help="Weight of a term in G's loss: the gap between the per-step mean and spread of the fake and "
                      f"the real batch (0 = off). Default {defaults.moment_weight:g}."),
-            corr_weight=num(c2, "Correlation loss", 0.0, 100.0, key=k + "corr_weight", step=0.1, format="%.2f",
-                persist_state=_KEEP,
+            corr_weight=num(c2, "Correlation loss", *limits.TRAIN["corr_weight"], key=k + "corr_weight", step=0.1,
+                format="%.2f", persist_state=_KEEP,
                 help="Weight of a term in G's loss: the gap between the real and generated correlations between "
                      "features (0 = off)."),
-            label_smoothing=num(c1, "Label smoothing", 0.0, 0.49, key=k + "label_smoothing", step=0.05, format="%.2f",
-                persist_state=_KEEP,
+            label_smoothing=num(c1, "Label smoothing", *limits.TRAIN["label_smoothing"], key=k + "label_smoothing",
+                step=0.05, format="%.2f", persist_state=_KEEP,
                 help="One-sided: D's target for real sequences becomes 1 minus this, so D cannot become certain. "
                      "Non-saturating loss only."),
-            gp_weight=num(c2, "Gradient penalty", 0.0, 1000.0, key=k + "gp_weight", step=1.0, format="%.1f",
-                persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
-            grad_clip=num(c1, "Gradient clip", 0.0, 1e6, key=k + "grad_clip", step=1.0, format="%.1f",
-                persist_state=_KEEP,
+            gp_weight=num(c2, "Gradient penalty", *limits.TRAIN["gp_weight"], key=k + "gp_weight", step=1.0,
+                format="%.1f", persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
+            grad_clip=num(c1, "Gradient clip", *limits.TRAIN["grad_clip"], key=k + "grad_clip", step=1.0,
+                format="%.1f", persist_state=_KEEP,
                 help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
-            beta1=num(c2, "Adam β1", 0.0, 0.999, key=k + "beta1", step=0.1, format="%.3f", persist_state=_KEEP,
+            beta1=num(c2, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
+                persist_state=_KEEP,
                 help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "
                      "uses 0."),
-            beta2=num(c1, "Adam β2", 0.0, 0.9999, key=k + "beta2", step=0.001, format="%.4f", persist_state=_KEEP,
+            beta2=num(c1, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
+                persist_state=_KEEP,
                 help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
             diff_moment=st.checkbox(
                 "Moment loss also matches step-to-step changes", key=k + "diff_moment", persist_state=_KEEP,
@@ -229,11 +236,13 @@ def window_options(prefix: str, seq_len: int = 24, stride: int = 1, with_stride:
     problems: list[str] = []
     # Kept across runs that do not draw them (persist_state): replacing a file passes through a run
     # with no file, and the user's window sizes must outlive it.
-    seq_len = ui.checked_number(c1, "Sequence length (seq_len)", 2, 2000, value=seq_len, key=prefix + "seq_len",
+    seq_len = ui.checked_number(c1, "Sequence length (seq_len)", *limits.DATA["seq_len"], value=seq_len,
+                                key=prefix + "seq_len",
                                 problems=problems, persist_state=_KEEP,
                                 help="Time steps per training sequence (window).")
     if with_stride:
-        stride = ui.checked_number(c2, "Stride", 1, 10_000, value=stride, key=prefix + "stride", problems=problems,
+        stride = ui.checked_number(c2, "Stride", *limits.DATA["stride"], value=stride, key=prefix + "stride",
+                                   problems=problems,
                                    persist_state=_KEEP,
                                    help="Steps between the starts of consecutive windows (1 = every possible window).")
     else:
@@ -246,13 +255,18 @@ def window_options(prefix: str, seq_len: int = 24, stride: int = 1, with_stride:
     return int(seq_len), int(stride)
 
 
-def csv_options(columns: list[str], numeric: list[str], layout: str) -> DataConfig:
+NO_LABEL = "(none)"  # option of the "Condition on" picker: an unconditional GAN
+
+
+def csv_options(columns: list[str], numeric: list[str], layout: str, labels: list[str] | None = None) -> DataConfig:
     """Layout, columns, windows and missing-value policy for an uploaded file.
 
     Args:
-        columns: every column of the file (for time/id/label pickers).
+        columns: every column of the file (for time/id pickers).
         numeric: the columns that can be features.
         layout: the layout the loader detected (features only apply to time_rows and long).
+        labels: columns that may hold a class per sequence, for the "Condition on" picker (offered when
+            there are some and the layout has sequences); the loader refuses an unfit one with its reason.
 
     Raises:
         DataError: an invalid setting.
@@ -278,9 +292,15 @@ def csv_options(columns: list[str], numeric: list[str], layout: str) -> DataConf
         if effective in ("time_rows", "long"):
             time_column = _column_picker("Time column", k + "time_column", columns,
                                          "A date/time or step column that orders the rows; not a feature.")
-        if effective == "sequence_rows":
-            label_column = _column_picker("Label column", k + "label_column", columns,
-                                          "A per-row class label, left out of the values.")
+        if effective in ("sequence_rows", "long") and labels:
+            options = [NO_LABEL, *labels]
+            if st.session_state.get(k + "label_column") not in options:
+                st.session_state[k + "label_column"] = NO_LABEL  # a column of a previous file
+            chosen = st.selectbox("Condition on", options, key=k + "label_column",
+                                  help="A class label per sequence (a wide file's label column, or a column constant "
+                                       "within each id): G and D both see it, and you can ask for samples of a "
+                                       "chosen class. (none): an unconditional GAN.")
+            label_column = None if chosen == NO_LABEL else chosen
     with c2:
         if effective == "long":
             id_column = _column_picker("Id column", k + "id_column", columns,

@@ -15,7 +15,8 @@ Modules, in pipeline order:
     ``loading``   ``load_csv``: runs the stages above in order
     ``builtin``   the built-in data sets (``list_datasets``, ``load_dataset``)
     ``source``    ``DataSource``: where a run's data comes from, to load it again after a restart
-    ``export``    ``samples_frame``: generated windows as a long table for download
+    ``labels``    a class label per sequence (conditional GANs) and the file's layout, recorded for export
+    ``export``    ``samples_frame`` (a long table) and ``own_layout_frame`` (the training file's own layout)
 
 Every rejection a person can cause is a `DataError` with one sentence saying what is wrong and what to
 do. Nothing here imports streamlit.

@@ -77,9 +77,10 @@ def _find_time_column(table: _Table, exclude: set[str], must_increase: bool = Tr
 def _find_id_column(table: _Table) -> tuple[str, int] | None:
     n = table.n_rows
     candidates = []
+    numeric = set(table.numeric)  # a set: a list lookup per column made wide files quadratic
     for name in table.text + table.numeric:
         col = table.frame[name]
-        if name in table.numeric:
+        if name in numeric:
             named = bool(_NUMERIC_ID_NAME_RE.match(name.strip()))
             values = col.to_numpy()
             if not named or np.isnan(values).any() or not np.array_equal(values, np.round(values)):
@@ -143,7 +144,10 @@ def _detect_layout(table: _Table, config: DataConfig) -> _Layout:
         return _Layout(config.layout, "chosen in the settings")
     if config.id_column is not None:
         return _Layout("long", f"id column '{config.id_column}' chosen in the settings")
-    if config.label_column is not None:
+    if config.label_column is not None:  # a label per sequence: per row (wide) or per id (long)
+        found = _find_id_column(table)
+        if found is not None and found[0] != config.label_column:
+            return _Layout("long", f"column '{found[0]}' groups the rows into {found[1]:,} sequences", id_column=found[0])
         return _Layout("sequence_rows", f"label column '{config.label_column}' chosen in the settings")
     found = _find_id_column(table)
     if found is not None:

@@ -6,14 +6,18 @@ one runs them in order, fills the LoadReport and turns every failure into a Data
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
 
 from rgan.data.decoding import _decode, _read_source
+from rgan.data.labels import _labels, _layout_info, _short_note, _window_labels
 from rgan.data.layout import _detect_layout, _Layout
 from rgan.data.reading import _parser_error, _read_table, _Table
-from rgan.data.schema import DataConfig, DataError, LoadReport, SequenceData, _plural
+from rgan.data.schema import DataConfig, DataError, LoadReport, SequenceData
 from rgan.data.series import (
     _apply_missing,
     _build_long,
@@ -22,7 +26,7 @@ from rgan.data.series import (
     _groups,
     _Series,
 )
-from rgan.data.windows import _group_windows, _scale, sliding_windows
+from rgan.data.windows import _group_windows, _scale, max_window_values, sliding_windows
 
 
 def load_csv(source, config: DataConfig = DataConfig(), name: str | None = None) -> SequenceData:
@@ -38,10 +42,27 @@ def load_csv(source, config: DataConfig = DataConfig(), name: str | None = None)
 
     Raises:
         DataError: for every problem with the input, with one sentence saying what to do. No other
-            exception type escapes for any byte input.
+            exception type escapes for any byte input. A failure is remembered by the file's sha256 and
+            the settings (the last 64), so the same bytes are refused again without parsing.
     """
+    data, file_name = _guarded(_read_source, source, config.max_bytes)
+    key = _failure_key(data, config, name)
+    message = _FAILED_LOADS.get(key)
+    if message is not None:  # the same bytes and settings failed before: refuse without parsing again
+        raise DataError(message)
+    payload = [data]
+    del data  # _load_csv drops the bytes once decoded (payload.pop()), so a 50 MB upload is not held twice
     try:
-        return _load_csv(source, config, name)
+        return _guarded(_load_csv, payload, file_name, config, name)
+    except DataError as e:
+        _FAILED_LOADS.put(key, str(e))
+        raise
+
+
+def _guarded(step, *args):
+    """Run a loading step; every failure leaves as a DataError."""
+    try:
+        return step(*args)
     except DataError:
         raise
     except MemoryError as e:
@@ -54,8 +75,47 @@ def load_csv(source, config: DataConfig = DataConfig(), name: str | None = None)
         ) from e
 
 
-def _load_csv(source, config: DataConfig, name: str | None) -> SequenceData:
-    data, file_name = _read_source(source, config.max_bytes)
+class _FailedLoads:
+    """A small LRU of failed loads, (sha256 of the bytes, settings) -> the DataError's message.
+
+    A rerun of a page, or a second person uploading the same broken file, is refused at once instead of
+    parsing up to 50 MB again. Only messages are kept (no data); shared by the whole process, so locked.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size  # most failures remembered; the least recently used is forgotten first
+        self._items: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            message = self._items.get(key)
+            if message is not None:
+                self._items.move_to_end(key)
+            return message
+
+    def put(self, key: tuple, message: str) -> None:
+        with self._lock:
+            self._items[key] = message
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_FAILED_LOADS = _FailedLoads(64)
+
+
+def _failure_key(data: bytes, config: DataConfig, name: str | None) -> tuple:
+    # the window cap comes from the environment and changes the outcome, so it is part of the key
+    return hashlib.sha256(data).hexdigest(), repr(config), name, max_window_values()
+
+
+def _load_csv(payload: list[bytes], file_name: str, config: DataConfig, name: str | None) -> SequenceData:
+    data = payload.pop()
     text, encoding = _decode(data)
     del data
     table, dialect = _read_table(text)
@@ -95,9 +155,7 @@ def _load_csv(source, config: DataConfig, name: str | None) -> SequenceData:
             )
         report.short_sequences = int((lengths < seq_len).sum())
         if report.short_sequences:
-            report.notes.append(
-                f"Left out {_plural(report.short_sequences, 'sequence')} shorter than seq_len {seq_len}."
-            )
+            report.notes.append(_short_note(lengths, seq_len, lay.layout))
         scaler, scaled = _scale(series.values)
         windows = _group_windows(scaled, starts, lengths, seq_len, stride)
     constant = [name for name, lo, hi in zip(features, scaler.data_min, scaler.data_max) if lo == hi]
@@ -108,8 +166,14 @@ def _load_csv(source, config: DataConfig, name: str | None) -> SequenceData:
             "carries no information."
         )
     frame = _preview_frame(table, lay, features, series)
+    labels, classes = None, []
+    if config.label_column is not None:  # conditional generation: one class per sequence, repeated per window
+        group_labels, classes = _labels(table, lay, config.label_column, series.keep_rows, series.codes, starts)
+        labels = _window_labels(group_labels, lengths, seq_len, stride) if lay.layout != "time_rows" else None
+    info = _layout_info(table, lay, features, series.keep_rows, series.codes, lengths)
     return SequenceData(windows=windows, feature_names=list(features), scaler=scaler, report=report,
-                        frame=frame, name=name or Path(file_name).stem or "data")
+                        frame=frame, name=name or Path(file_name).stem or "data", labels=labels,
+                        class_names=classes, layout_info=info)
 
 
 def _preview_frame(table: _Table, lay: _Layout, features: list[str], series: _Series) -> pd.DataFrame:

@@ -31,7 +31,7 @@ class DataConfig:
     features: tuple[str, ...] | None = None  # None = all numeric columns
     time_column: str | None = None  # None = auto-detect a date/time column
     id_column: str | None = None  # long layout; None = auto-detect
-    label_column: str | None = None  # sequence_rows layout; None = auto-detect
+    label_column: str | None = None  # per-sequence class label to condition on (wide row or long id); None = none
     missing: str = "interpolate"  # "interpolate" | "drop" | "zero" | "refuse"
     max_missing_fraction: float = 0.5  # a column emptier than this is left out (or refused)
     max_bytes: int = 50 * 2**20  # larger files are refused before parsing
@@ -224,6 +224,9 @@ class SequenceData:
     report: LoadReport  # what was read and how
     frame: pd.DataFrame | None  # the parsed table (for previews), None for built-ins made from arrays
     name: str  # short name shown in the UI and stored in checkpoints
+    labels: np.ndarray | None = None  # (N,) int64 class index of each window; None = no label column chosen
+    class_names: list[str] = field(default_factory=list)  # class index -> the label's value in the file
+    layout_info: dict = field(default_factory=dict)  # the file's columns and time axis, to write samples alike
 
     @property
     def n_sequences(self) -> int:
@@ -255,14 +258,27 @@ class SequenceData:
         """A small JSON-able description stored in checkpoints.
 
         Returns:
-            {"name", "seq_len", "features", "layout"}.
+            {"name", "seq_len", "features", "layout"}, then ``file``: what the export needs to write samples in
+            the file's own layout (``layout_info``: columns, time axis, lengths) and, with a label column,
+            ``classes`` (names) and ``class_counts`` (windows per class: the frequencies labels are drawn with).
         """
-        return {
+        info = {
             "name": self.name,
             "seq_len": self.seq_len,
             "features": list(self.feature_names),
             "layout": self.report.layout,
         }
+        if self.layout_info:
+            info["file"] = dict(self.layout_info)
+        if self.labels is not None:
+            info["classes"] = list(self.class_names)
+            info["class_counts"] = np.bincount(self.labels, minlength=len(self.class_names)).tolist()
+        return info
+
+    @property
+    def n_classes(self) -> int:
+        """Number of label classes (0 without a label column)."""
+        return len(self.class_names) if self.labels is not None else 0
 
 
 def _plural(n: int, word: str) -> str:

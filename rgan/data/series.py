@@ -239,7 +239,8 @@ def _build_long(table: _Table, lay: _Layout, config: DataConfig, report: LoadRep
         _validate_time_column(table, config.time_column)
     time_col = config.time_column or _find_time_column(table, {id_col}, must_increase=False)
     lay.time_column = time_col
-    exclude = {id_col} | ({time_col} if time_col else set())
+    lay.label_column = config.label_column
+    exclude = {id_col} | ({time_col} if time_col else set()) | ({config.label_column} if config.label_column else set())
     features = _select_features(table, config, exclude, report)
     features = _check_missing_share(table, features, config.features is not None, config, report)
     _check_finite(table.frame, features)

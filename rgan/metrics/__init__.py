@@ -19,13 +19,14 @@ Evaluation) and against the same score on differences (``differenced_pair``).
 
 Layout: ``learned`` (the two GRU scores), ``distances`` (MMD), ``descriptive`` (autocorrelation,
 marginals, cross-correlation, first differences), ``neighbours`` (memorisation, diversity),
-``baselines``, ``suite`` (``evaluate`` and ``METRIC_INFO``), ``embedding`` (PCA, t-SNE) and ``jobs``
+``baselines``, ``classify`` (``tstr_accuracy``: train on labelled synthetic, test on real), ``suite`` (``evaluate`` and ``METRIC_INFO``), ``embedding`` (PCA, t-SNE) and ``jobs``
 (background evaluation jobs and their store); ``_common`` holds the shared input checks. Import names
 from ``rgan.metrics`` itself.
 """
 
 from __future__ import annotations
 
+from rgan.metrics.classify import tstr_accuracy
 from rgan.metrics.baselines import baseline_independent_steps, baseline_shuffled_time
 from rgan.metrics.descriptive import (
     acf_distance,
@@ -73,4 +74,5 @@ __all__ = [
     "pca_embedding",
     "predictive_score",
     "tsne_embedding",
+    "tstr_accuracy",
 ]

@@ -38,6 +38,7 @@ class TrainConfig:
     ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
+    unroll: int = 1  # G runs this many times seq_len; D judges one seq_len chunk of each (for long samples)
     preview_size: int = 16  # sequences in the fixed-noise preview batch
     overlap: bool = True  # on CPU with one torch thread, D's pass over real data runs beside G's on a second thread
 
@@ -50,7 +51,7 @@ class TrainConfig:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and 0 < value < 1):
                 raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}.")
-        for name in ("d_steps", "batch_size", "steps", "preview_size"):
+        for name in ("d_steps", "batch_size", "steps", "preview_size", "unroll"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")

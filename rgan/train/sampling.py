@@ -24,16 +24,23 @@ def draw_noise(n: int, seq_len: int, model: ModelConfig, rng: torch.Generator, d
 
 
 @torch.no_grad()
-def generate(generator: torch.nn.Module, z: torch.Tensor) -> np.ndarray:
-    """``generator`` in eval mode on a noise batch ``(B, T, noise)``; returns ``(B, T, F)`` as float32 numpy."""
+def generate(generator: torch.nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> np.ndarray:
+    """``generator`` in eval mode on a noise batch ``(B, T, noise)`` (and classes ``(B,)`` when conditional);
+    returns ``(B, T, F)`` as float32 numpy. T may exceed the training length: one recurrent pass over all T
+    steps carries the state on, each step's noise fresh and the per-sequence noise held, as in training."""
     generator.eval()
-    return generator(z).float().cpu().numpy()
+    return (generator(z) if labels is None else generator(z, labels)).float().cpu().numpy()
+
+
+def _module(net) -> torch.nn.Module:
+    """The module behind a network or a ``functools.partial`` of one (which fixes its labels)."""
+    return getattr(net, "func", net)
 
 
 @torch.no_grad()
 def d_realness(discriminator: torch.nn.Module, x_scaled: np.ndarray, device: torch.device) -> np.ndarray:
     """D's realness per step ``(N, T)`` of scaled sequences ``(N, T, F)`` (the sigmoid of D's logits)."""
-    discriminator.eval()
+    _module(discriminator).eval()
     x = np.array(x_scaled, dtype=np.float32)  # a copy: callers pass read-only views of the data's windows
     logits = discriminator(torch.from_numpy(x).to(device))  # (N, T) or (N, 1)
     if logits.shape[1] == 1:
@@ -51,8 +58,8 @@ def generator_push(
         ``(fake (P, T, F), realness (P, T), push (P, T, F))``: push is minus the gradient of the
         generator's adversarial loss with respect to each generated value (scaled units).
     """
-    generator.eval()
-    discriminator.eval()
+    _module(generator).eval()
+    _module(discriminator).eval()
     fake = generator(z).detach().requires_grad_(True)  # (P, T, F)
     with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
         logits = discriminator(fake)  # (P, T) or (P, 1)

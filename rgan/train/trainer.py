@@ -1,5 +1,8 @@
 """The adversarial training of a recurrent GAN: :class:`Trainer`, its step, sampling and checkpoints.
 
+Longer than 400 lines because the step's two phases, the conditional (labelled) batches and sampling
+share the trainer's state; the pieces without state live in losses, sampling, speed and checkpoints.
+
 The trainer knows nothing about threads or user interfaces: ``step()`` runs one discriminator phase
 and one generator phase and returns plain numbers; whoever drives it decides what to do with them.
 The losses are in losses.py, what makes a step fast in speed.py, the checkpoint format in checkpoints.py.
@@ -29,6 +32,14 @@ from . import checkpoints, losses, sampling, speed
 from .advice import training_notes
 from .config import TrainConfig, TrainingDiverged, resolve_device
 from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
+
+
+def _class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch's classes of the moment gap between the fakes and the reals of that class (fakes and
+    reals of a batch share their labels): the mixed batch's moments cannot tell a class's shape apart."""
+    counts = torch.bincount(labels)  # (C,)
+    gaps = [losses.moment_gap(fake[labels == c], real[labels == c]) for c in torch.nonzero(counts >= 2).flatten().tolist()]
+    return torch.stack(gaps).mean() if gaps else fake.new_zeros(())
 
 
 class Trainer:
@@ -64,6 +75,9 @@ class Trainer:
             n_features, seq_len = data.n_features, data.seq_len
             feature_names, scaler = list(data.feature_names), data.scaler
             data_info = data.to_dict_info()
+            if data.n_classes != model.n_classes:  # the data decides whether the GAN is conditional
+                model = replace(model, n_classes=data.n_classes)
+                self.model_config = model
         if n_features is None or seq_len is None or scaler is None:
             raise ValueError("Trainer needs either data or n_features, seq_len and scaler.")
         self.n_features = int(n_features)
@@ -95,17 +109,61 @@ class Trainer:
         self.step_count = 0
         self.d_steps = train.d_steps
         self._real: torch.Tensor | np.ndarray | None = None
+        self._labels: torch.Tensor | None = None  # (N,) class of each real window when conditional
         if data is not None:
-            self._set_real(data.windows)
+            self._set_real(data.windows, data.labels)
+
+    # ------------------------------------------------------------------------------------ labels
+    @property
+    def class_names(self) -> list[str]:
+        """The label's values, class index -> name (empty for an unconditional model)."""
+        names = list(self.data_info.get("classes") or [])
+        return names if len(names) == self.model_config.n_classes else [str(i) for i in range(self.model_config.n_classes)]
+
+    @property
+    def preview_labels(self) -> torch.Tensor | None:
+        """Classes of the preview batch ``(P,)``: every class in turn (None when unconditional)."""
+        n = self.model_config.n_classes
+        return torch.arange(self.fixed_noise.shape[0], device=self.device) % n if n else None
+
+    def draw_labels(self, n: int, rng: torch.Generator, classes: list[str] | None = None) -> torch.Tensor | None:
+        """``n`` class indices: the chosen ``classes`` (names, in turn) or drawn with the training frequencies.
+
+        Raises:
+            ValueError: a class name the model does not know (the message lists the known ones), or classes
+                asked of an unconditional model.
+        """
+        names = self.class_names
+        if classes:
+            if not names:
+                raise ValueError("This model was trained without a label column, so it cannot make chosen classes; "
+                                 "train with a label column first.")
+            unknown = [c for c in classes if c not in names]
+            if unknown:
+                raise ValueError(f"Unknown label '{unknown[0]}'; this model knows: {', '.join(names)}.")
+            index = torch.tensor([names.index(c) for c in classes])
+            return index.repeat((n + len(index) - 1) // len(index))[:n].to(self.device)
+        if not names:
+            return None
+        counts = self.data_info.get("class_counts") or [1] * len(names)
+        weights = torch.tensor([float(c) for c in counts]) + 1e-9
+        return torch.multinomial(weights, n, replacement=True, generator=rng).to(self.device)
 
     # ----------------------------------------------------------------------------------------- data
-    def _set_real(self, windows: np.ndarray) -> None:
+    def _set_real(self, windows: np.ndarray, labels: np.ndarray | None = None) -> None:
         if windows.ndim != 3 or windows.shape[1:] != (self.seq_len, self.n_features):
             raise ValueError(
                 f"real windows must have shape (N, {self.seq_len}, {self.n_features}), got {windows.shape}."
             )
+        if (labels is None) != (self.model_config.n_classes == 0):
+            raise ValueError(
+                f"This model is conditioned on {self.model_config.n_classes} classes but the data has no label "
+                "column; choose the label column it was trained with." if labels is None else
+                "This model was trained without a label column; load the data without one."
+            )
         self._n_real = windows.shape[0]
         self._real = speed.resident_windows(windows, self.device)  # (N, T, F)
+        self._labels = None if labels is None else torch.as_tensor(np.asarray(labels, np.int64), device=self.device)
 
     @property
     def notes(self) -> list[str]:
@@ -123,15 +181,36 @@ class Trainer:
                 f"This model was trained on {self.n_features} features x {self.seq_len} steps; the data has "
                 f"{data.n_features} features x {data.seq_len} steps."
             )
-        self._set_real(data.windows)
+        if data.n_classes and self.model_config.n_classes and data.n_classes != self.model_config.n_classes:
+            raise ValueError(
+                f"This model was trained on {self.model_config.n_classes} label classes; the data has {data.n_classes}."
+            )
+        self._set_real(data.windows, data.labels)
 
-    def _batch(self) -> torch.Tensor:
-        """A real batch ``(B, T, F)`` drawn with replacement."""
+    def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """A real batch ``(B, T, F)`` drawn with replacement, and its classes ``(B,)`` (None when unconditional).
+        G makes the fakes of the step for the same classes: labels drawn with the training frequencies."""
         idx = torch.randint(self._n_real, (self.train_config.batch_size,), generator=self._rng)  # (B,)
-        return speed.gather_batch(self._real, idx, self.device)
+        labels = None if self._labels is None else self._labels[idx.to(self.device)]
+        return speed.gather_batch(self._real, idx, self.device), labels
 
-    def _noise(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
-        return sampling.draw_noise(n, self.seq_len, self.model_config, rng or self._rng, self.device)  # (n, T, noise)
+    def _noise(self, n: int, rng: torch.Generator | None = None, length: int | None = None) -> torch.Tensor:
+        steps = length or self.seq_len
+        return sampling.draw_noise(n, steps, self.model_config, rng or self._rng, self.device)  # (n, T, noise)
+
+    def _fake(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """G's batch for the D and G phases ``(B, T, F)``. With ``unroll`` > 1, G runs unroll x T steps from
+        ``z`` and each sequence shows D one of its T-step chunks, chosen at random (the first as often as any
+        other), so G learns to stay on the data's distribution past T without losing its start. (One random
+        window offset for the whole batch, tried first, rarely showed D the start: Stocks' start windows
+        then scored 0.39.)"""
+        full = self.generator(z, labels)  # (B, unroll * T, F)
+        unroll = self.train_config.unroll
+        if unroll == 1:
+            return full
+        chunk = torch.randint(unroll, (full.shape[0],), generator=self._rng).to(self.device)  # (B,)
+        chunks = full.view(full.shape[0], unroll, self.seq_len, full.shape[2])  # (B, unroll, T, F)
+        return chunks[torch.arange(full.shape[0], device=self.device), chunk]  # (B, T, F)
 
     # ------------------------------------------------------------------------------------- settings
     def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
@@ -211,18 +290,19 @@ class Trainer:
         n_d = self.d_steps if update_d else 1
         overlap = speed.overlap_real_pass(self._pool, update_d, slow_motion=on_substep is not None)
         for i in range(n_d):
-            real = self._batch()  # (B, T, F)
-            z = self._noise(cfg.batch_size)  # (B, T, noise)
+            real, labels = self._batch()  # (B, T, F), (B,) or None
+            z = self._noise(cfg.batch_size, length=self.seq_len * cfg.unroll)  # (B, unroll * T, noise)
             note(D_PHASE, SAMPLE_NOISE)
             if update_d:
                 self.opt_d.zero_grad(set_to_none=True)
-            with speed.RealPass(self._pool if overlap else None, self._judge_real, real) as real_pass:
+            judge_real = partial(self._judge_real, labels=labels)
+            with speed.RealPass(self._pool if overlap else None, judge_real, real) as real_pass:
                 # The last D batch's fakes keep their graph for the G phase (as in DCGAN): one
                 # generator forward per step instead of two.
                 with torch.set_grad_enabled(update_g and i == n_d - 1):
-                    fake = G(z)  # (B, T, F)
+                    fake = self._fake(z, labels)  # (B, T, F)
                 note(D_PHASE, GENERATE)
-                logits_real, logits_fake, loss_d = self._judge_d(real, fake.detach(), real_pass, update_d, note)
+                logits_real, logits_fake, loss_d = self._judge_d(real, fake.detach(), real_pass, update_d, note, labels)
             if update_d:
                 grad_norm_d = self._apply_gradients(D, self.opt_d, loss_d, "discriminator", partial(note, D_PHASE))
 
@@ -230,11 +310,13 @@ class Trainer:
         # terms. D's weights are frozen so backward skips their gradients.
         D.requires_grad_(False)
         with torch.set_grad_enabled(update_g):
-            logits_fake = D(fake)  # (B, T) or (B, 1): the updated D judges the same fakes, now with G's graph
+            logits_fake = D(fake, labels)  # (B, T) or (B, 1): the updated D judges the same fakes, now with G's graph
             if update_g:  # a D-only step judges the fakes only to report G's loss: not a G sub-step
                 note(G_PHASE, JUDGE)
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
                                            cfg.moment_weight, cfg.diff_moment, cfg.corr_weight)
+            if labels is not None and cfg.moment_weight > 0:  # the moments of each class, not only of the mix
+                loss_g = loss_g + cfg.moment_weight * _class_moment_gap(fake, real, labels)
         if update_g:
             note(G_PHASE, LOSS)
             self.opt_g.zero_grad(set_to_none=True)
@@ -262,20 +344,23 @@ class Trainer:
         }
 
     def _judge_d(
-        self, real: torch.Tensor, fake: torch.Tensor, real_pass: speed.RealPass, update_d: bool, note: Callable
+        self, real: torch.Tensor, fake: torch.Tensor, real_pass: speed.RealPass, update_d: bool, note: Callable,
+        labels: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """D's logits on ``real`` and on ``fake`` (detached) and D's loss; with ``update_d`` also D's
         gradients of that loss. D(x) comes from the other thread, from one pass of 2B with the fakes
-        or from a pass of its own (speed.py says which is used where)."""
-        cfg, D = self.train_config, self.discriminator
+        or from a pass of its own (speed.py says which is used where). ``labels`` ``(B,)``: the class of
+        each real sequence and of the fake beside it (conditional models)."""
+        cfg, D = self.train_config, partial(self.discriminator, labels=labels)
         with torch.set_grad_enabled(update_d):
             if real_pass.overlapped:  # D(x), its loss and their backward run on the second thread
                 logits_fake = D(fake)  # (B, T) or (B, 1)
             elif self._fuse_d:
-                logits_real, logits_fake = D(torch.cat([real, fake])).split(cfg.batch_size)  # (2B, ...) -> 2 x (B, ...)
+                both = None if labels is None else torch.cat([labels, labels])  # (2B,)
+                logits_real, logits_fake = self.discriminator(torch.cat([real, fake]), both).split(cfg.batch_size)
                 loss_real = losses.d_real_loss(logits_real, cfg.loss, cfg.label_smoothing)
             else:
-                logits_real, loss_real = self._judge_real(real, False)
+                logits_real, loss_real = self._judge_real(real, False, labels)
                 logits_fake = D(fake)
             if update_d and not real_pass.overlapped:  # a G-only step judges only to report D's loss
                 note(D_PHASE, JUDGE)
@@ -293,11 +378,12 @@ class Trainer:
                 (loss_real + loss_fake).backward()
         return logits_real, logits_fake, loss_d
 
-    def _judge_real(self, real: torch.Tensor, backward: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    def _judge_real(self, real: torch.Tensor, backward: bool,
+                    labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """D's logits on a real batch and D's loss term for them; with ``backward``, also its gradients."""
         cfg = self.train_config
         with torch.set_grad_enabled(torch.is_grad_enabled() or backward):
-            logits = self.discriminator(real)
+            logits = self.discriminator(real, labels)
             loss = losses.d_real_loss(logits, cfg.loss, cfg.label_smoothing)
             if backward:
                 loss.backward()
@@ -337,36 +423,66 @@ class Trainer:
     def generator_push(self, z: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where G's loss would move each point G makes of ``z`` (default: the preview noise); see
         :func:`sampling.generator_push`."""
+        labels = self.preview_labels if z is None else None
         z = self.fixed_noise if z is None else z.to(self.device)
-        return sampling.generator_push(self.generator, self.discriminator, z)
+        return sampling.generator_push(partial(self.generator, labels=labels), partial(self.discriminator, labels=labels), z)
 
     # ------------------------------------------------------------------------------------- sampling
-    def generate(self, z: torch.Tensor) -> np.ndarray:
-        """Run G (its weight average when on) on a noise batch; returns scaled ``(B, T, F)`` in [0, 1]."""
-        return sampling.generate(self.sampler, z.to(self.device))
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> np.ndarray:
+        """Run G (its weight average when on) on a noise batch ``(B, T, noise)`` and, when conditional,
+        classes ``(B,)``; returns scaled ``(B, T, F)`` in [0, 1] (any T: the state carries on past seq_len)."""
+        return sampling.generate(self.sampler, z.to(self.device), labels)
 
-    def sample(self, n: int, seed: int | None = None, scaled: bool = False, batch_size: int = 4096) -> np.ndarray:
-        """Generate ``n`` sequences ``(n, T, F)``, in the data's own units unless ``scaled``.
+    def sample(self, n: int, seed: int | None = None, scaled: bool = False, batch_size: int = 4096,
+               length: int | None = None, classes: list[str] | None = None, with_labels: bool = False):
+        """Generate ``n`` sequences ``(n, L, F)``, in the data's own units unless ``scaled``.
 
-        A ``seed`` makes the draw repeatable and leaves the training noise stream untouched.
+        Args:
+            n: how many sequences.
+            seed: makes the draw repeatable and leaves the training noise stream untouched.
+            scaled: keep G's [0, 1] scale.
+            batch_size: sequences per generator call.
+            length: steps L per sequence (default seq_len); longer runs G on past seq_len, carrying its state,
+                with each step's noise drawn as in training.
+            classes: conditional models: class names to make, in turn (default: drawn with the training
+                frequencies).
+            with_labels: also return the class index of each sequence ``(n,)`` (None when unconditional).
+
+        Raises:
+            ValueError: n or length below 1, or an unknown class (see :meth:`draw_labels`).
         """
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}.")
+        if length is not None and length < 1:
+            raise ValueError(f"length must be at least 1, got {length}.")
         rng = torch.Generator().manual_seed(seed) if seed is not None else torch.Generator().manual_seed(
             int(torch.randint(2**31 - 1, (1,), generator=self._rng))
         )
-        parts = [self.generate(self._noise(min(batch_size, n - i), rng)) for i in range(0, n, batch_size)]
+        labels = self.draw_labels(n, rng, classes)  # (n,) or None
+        batch_size = max(1, min(batch_size, (2**22) // max(length or self.seq_len, 1)))  # bounded memory for long L
+        parts = [
+            self.generate(self._noise(min(batch_size, n - i), rng, length), None if labels is None else labels[i:i + batch_size])
+            for i in range(0, n, batch_size)
+        ]
         out = np.concatenate(parts, axis=0)
-        return out if scaled else self.scaler.inverse_transform(out)
+        out = out if scaled else self.scaler.inverse_transform(out)
+        if with_labels:
+            return out, None if labels is None else labels.cpu().numpy()
+        return out
 
     def preview(self, scaled: bool = True) -> np.ndarray:
-        """G's output for the fixed preview noise, so successive previews are comparable."""
-        out = self.generate(self.fixed_noise)
+        """G's output for the fixed preview noise (and, when conditional, :attr:`preview_labels`), so successive
+        previews are comparable."""
+        out = self.generate(self.fixed_noise, self.preview_labels)
         return out if scaled else self.scaler.inverse_transform(out)
 
-    def d_realness(self, x_scaled: np.ndarray) -> np.ndarray:
-        """D's realness per step ``(N, T)`` (probabilities for "ns"; sigmoid of critic for WGAN)."""
-        return sampling.d_realness(self.discriminator, x_scaled, self.device)
+    def d_realness(self, x_scaled: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+        """D's realness per step ``(N, T)`` (probabilities for "ns"; sigmoid of critic for WGAN); a conditional D
+        without ``labels`` (N,) judges with the mean of its class embeddings."""
+        judge = self.discriminator
+        if labels is not None and self.model_config.n_classes:
+            judge = partial(judge, labels=torch.as_tensor(np.asarray(labels, np.int64), device=self.device))
+        return sampling.d_realness(judge, x_scaled, self.device)
 
     # ---------------------------------------------------------------------------------- checkpoints
     def state_dict(self) -> dict[str, Any]:

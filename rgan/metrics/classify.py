@@ -1,0 +1,109 @@
+"""Train on synthetic, test on real, for labels: do generated sequences of a class look like that class?
+
+``tstr_accuracy`` trains a small GRU classifier on labelled generated sequences and measures its
+accuracy on held-out real ones (TSTR), beside the same classifier trained on the other real sequences
+(TRTR, the ceiling). A ratio TSTR / TRTR near 1 means the samples carry what tells the classes apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from rgan.metrics._common import _as_windows, _check_positive
+from rgan.metrics.learned import _intra_op_threads
+from rgan.optim import adam
+
+
+class _Classifier(nn.Module):
+    """GRU over the sequence ``(B, T, F)`` -> class logits ``(B, C)`` from the mean of its states (long
+    sequences keep early steps in view)."""
+
+    def __init__(self, n_features: int, n_classes: int, hidden: int) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(n_features, hidden, batch_first=True)
+        self.out = nn.Linear(2 * hidden, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, _ = self.rnn(x)  # (B, T, H)
+        return self.out(torch.cat([h.mean(dim=1), h[:, -1]], dim=-1))  # (B, C)
+
+
+def _train_and_test(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
+                    n_classes: int, iterations: int, seed: int, device: str) -> np.ndarray:
+    """Fits a classifier on (x_train, y_train); returns whether each test sequence was classified right (M,)."""
+    torch.manual_seed(seed)  # weight init; restored by the caller's fork_rng
+    gen = torch.Generator().manual_seed(seed)
+    model = _Classifier(x_train.shape[-1], n_classes, hidden=max(16, min(64, 4 * x_train.shape[-1]))).to(device)
+    opt = adam(model.parameters(), 5e-3)
+    xs = torch.as_tensor(np.asarray(x_train, np.float32), device=device)
+    ys = torch.as_tensor(np.asarray(y_train, np.int64), device=device)
+    batch = min(128, len(xs))
+    model.train()
+    for _ in range(iterations):
+        idx = torch.randint(len(xs), (batch,), generator=gen).to(device)
+        loss = nn.functional.cross_entropy(model(xs[idx]), ys[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        xt = torch.as_tensor(np.asarray(x_test, np.float32), device=device)
+        pred = torch.cat([model(xt[i:i + 512]).argmax(-1) for i in range(0, len(xt), 512)]).cpu().numpy()
+    return pred == np.asarray(y_test)
+
+
+def tstr_accuracy(real: np.ndarray, real_labels: np.ndarray, fake: np.ndarray, fake_labels: np.ndarray, *,
+                  class_names: list[str] | None = None, test_fraction: float = 0.3, iterations: int = 600,
+                  seed: int = 0, device: str = "cpu", num_threads: int | None = 1) -> dict:
+    """Classifier accuracy on held-out real sequences when trained on synthetic (TSTR) vs on real (TRTR).
+
+    Args:
+        real: real sequences (N, T, F) in [0, 1], with their classes ``real_labels`` (N,).
+        fake: generated sequences (M, T, F) in [0, 1] (same T and F), with the classes they were made for
+            ``fake_labels`` (M,).
+        class_names: names for the per-class scores (default "0", "1", ...).
+        test_fraction: share of the real sequences held out for testing (the rest trains TRTR).
+        iterations: classifier training iterations (batch 128).
+        seed: seeds the split, the weights and the batches.
+        device: torch device.
+        num_threads: torch intra-op threads while training (restored afterwards); None keeps the setting.
+
+    Returns:
+        ``{"tstr_accuracy", "trtr_accuracy", "tstr_ratio", "per_class": {name: {"tstr", "trtr", "n"}}}``;
+        per-class values are recalls (share of that class's held-out real sequences classified right).
+
+    Raises:
+        ValueError: bad shapes, labels not matching the sequences, or too few real sequences per class.
+    """
+    real, fake = _as_windows(real, "real"), _as_windows(fake, "fake")
+    _check_positive(iterations, "iterations")
+    real_labels, fake_labels = np.asarray(real_labels, np.int64), np.asarray(fake_labels, np.int64)
+    if real.shape[1:] != fake.shape[1:]:
+        raise ValueError(f"real and fake must have the same (T, F); got {real.shape[1:]} and {fake.shape[1:]}.")
+    if len(real_labels) != len(real) or len(fake_labels) != len(fake):
+        raise ValueError("Give one label per sequence: the label arrays must match the sequences in length.")
+    n_classes = int(max(real_labels.max(), fake_labels.max())) + 1
+    names = list(class_names) if class_names else [str(i) for i in range(n_classes)]
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(real), bool)
+    for c in np.unique(real_labels):  # stratified: every class is in both parts
+        members = np.flatnonzero(real_labels == c)
+        take = max(1, int(round(len(members) * test_fraction))) if len(members) > 1 else 0
+        test[rng.choice(members, size=take, replace=False)] = True
+    if test.sum() < 2 or (~test).sum() < 2:
+        raise ValueError(f"TSTR needs at least 4 real labelled sequences; found {len(real)}.")
+    with torch.random.fork_rng(devices=[]), _intra_op_threads(num_threads):
+        right_tstr = _train_and_test(fake, fake_labels, real[test], real_labels[test], n_classes, iterations, seed, device)
+        right_trtr = _train_and_test(real[~test], real_labels[~test], real[test], real_labels[test], n_classes,
+                                     iterations, seed, device)
+    tstr, trtr = float(right_tstr.mean()), float(right_trtr.mean())
+    per_class = {}
+    for c in np.unique(real_labels[test]):
+        mask = real_labels[test] == c
+        name = names[c] if c < len(names) else str(c)
+        per_class[name] = {"tstr": float(right_tstr[mask].mean()), "trtr": float(right_trtr[mask].mean()),
+                           "n": int(mask.sum())}
+    return {"tstr_accuracy": tstr, "trtr_accuracy": trtr, "tstr_ratio": tstr / trtr if trtr > 0 else float("nan"),
+            "per_class": per_class}
