@@ -60,7 +60,7 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 __all__ = ["ARTIFACTS", "CHROMIUM", "OWNER_COOKIE", "REPO", "TIMEOUT_MS", "badge", "chromium", "control",
            "free_port", "go", "keyed", "location", "loss_points", "no_exception", "open_csv_upload", "owner_token",
            "poll_until", "progress",
-           "server_pid", "set_number", "shot", "streamlit_server", "upload_csv", "wait_idle"]
+           "server_pid", "set_number", "shot", "start_training", "streamlit_server", "upload_csv", "wait_idle"]
 
 
 def free_port() -> int:
@@ -232,6 +232,13 @@ def set_number(page: Page, key: str, value: int) -> None:
     box.fill(str(value))
     box.press("Tab")
     expect(box).to_have_value(str(value))
+
+
+def start_training(page: Page, sizes: dict[str, int]) -> None:
+    """On the Train page: type each ``sizes`` value into its number input (by widget key), then Start."""
+    for key, value in sizes.items():
+        set_number(page, key, value)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Start training").click()
 
 
 def progress(page: Page) -> tuple[int, int]:

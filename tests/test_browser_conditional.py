@@ -8,7 +8,19 @@ import io
 from pathlib import Path
 
 import pytest
-from browser_util import TIMEOUT_MS, badge, control, go, keyed, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
+from browser_util import (
+    TIMEOUT_MS,
+    badge,
+    control,
+    go,
+    keyed,
+    no_exception,
+    open_csv_upload,
+    set_number,
+    shot,
+    upload_csv,
+    wait_idle,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_util import go, location, no_exception, open_csv_upload, poll_until, set_number, shot, upload_csv, wait_idle
+from browser_util import (
+    go,
+    location,
+    no_exception,
+    open_csv_upload,
+    poll_until,
+    set_number,
+    shot,
+    upload_csv,
+    wait_idle,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

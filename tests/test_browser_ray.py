@@ -32,6 +32,7 @@ from browser_util import (  # tests/ is on sys.path under pytest
     progress,
     server_pid,
     shot,
+    start_training,
     streamlit_server,
 )
 from playwright.sync_api import Page, expect
@@ -94,12 +95,7 @@ def test_train_on_ray_and_survive_a_server_kill(browser, ray_address, tmp_path: 
             pid = server_pid(base)
             page.goto(f"{base}/train")
             expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
-            for key, value in TINY.items():
-                box = page.locator(f".st-key-{key} input[type=number]")
-                box.fill(str(value))
-                box.press("Tab")
-                expect(box).to_have_value(str(value))
-            page.get_by_test_id("stSidebar").get_by_role("button", name="Start training").click()
+            start_training(page, TINY)
             expect(badge(page, "running")).to_be_visible()
             link = poll_until(lambda: location(page), lambda u: bool(parse_qs(urlparse(u).query).get("run")),
                               "?run= in the URL")

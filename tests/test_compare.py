@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan import metrics
 from rgan.dashboard import compare, compare_views, evaluate, state
@@ -17,7 +18,7 @@ from rgan.data import DataConfig, DataSource, from_array
 from rgan.models import ModelConfig
 from rgan.runs import FINISHED
 from rgan.train import TrainConfig
-from tests.test_evaluation_jobs import fake_evaluate, wait_for
+from tests.test_evaluation_jobs import fake_evaluate
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 OWNER = "compare-owner-token-0123456789"

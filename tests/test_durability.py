@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan.data import DataConfig
 from rgan.data.source import DataSource
@@ -22,17 +23,6 @@ from rgan.runs.run import Run
 from rgan.train.checkpoints import save_state
 
 SOURCE = DataSource("dataset", "sines", DataConfig(seq_len=12), params={"n_samples": 200, "n_features": 2})
-
-
-def wait_for(predicate, timeout: float = 30.0):
-    import time
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not reached in time")
 
 
 def make_registry(root: Path, **kw) -> RunRegistry:

@@ -7,20 +7,13 @@ import threading
 import time
 
 import numpy as np
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan import metrics
 from rgan.metrics import jobs
 from tests.conftest import make_sines
 
 ROWS = {jobs.MODEL, jobs.INDEPENDENT, jobs.SHUFFLED, jobs.REAL}
-
-
-def wait_for(predicate, timeout: float = 30.0, every: float = 0.05) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError("timed out")
-        time.sleep(every)
 
 
 def fake_evaluate(calls: list | None = None, fail_after: float | None = None, block: threading.Event | None = None):

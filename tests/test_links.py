@@ -5,12 +5,12 @@ read-only in anyone else's browser, the owner keeps the controls and a Delete bu
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan.dashboard import live, state
 from rgan.data import DataConfig, DataSource, from_array
@@ -37,14 +37,6 @@ def tiny_run(owner: str = OWNER, steps: int = 12, hidden: int = 4):
     source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
     model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=hidden, d_hidden=hidden, g_layers=1)
     return state.registry().start(source, model, TrainConfig(batch_size=8, steps=steps, device="cpu"), owner, data=data)
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:
-    deadline = time.time() + timeout
-    while not predicate():
-        if time.time() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.05)
 
 
 def texts(elements) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan.dashboard import diagram, state, ui
 from rgan.data import DataConfig, DataSource, from_array
@@ -51,14 +51,6 @@ def prices_csv(rows: int = 80) -> bytes:
 
 def text_of(elements) -> str:
     return " ".join(str(e.value) for e in elements).replace("\\", "")
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError("timed out")
-        time.sleep(0.1)
 
 
 def tiny_run(owner: str = OWNER, steps: int = 12):

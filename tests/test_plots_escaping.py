@@ -156,8 +156,18 @@ def markup(elements: list[str]) -> list[str]:
 
 @pytest.mark.browser
 def test_a_column_named_like_markup_shows_literally_on_the_data_and_train_charts(page, server, tmp_path):
-    from browser_util import (ARTIFACTS, TIMEOUT_MS, go, no_exception, open_csv_upload, poll_until, set_number, shot,
-                              upload_csv, wait_idle)
+    from browser_util import (
+        ARTIFACTS,
+        TIMEOUT_MS,
+        go,
+        no_exception,
+        open_csv_upload,
+        poll_until,
+        set_number,
+        shot,
+        upload_csv,
+        wait_idle,
+    )
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)  # a busy two-core machine

@@ -11,9 +11,9 @@ import pytest
 import torch
 
 from rgan import metrics
+from rgan.data.source import DataSource
 from rgan.models import ModelConfig
 from rgan.presets import PRESETS, Preset, get_preset
-from rgan.data.source import DataSource
 from rgan.train import TrainConfig, Trainer, TrainingDiverged
 
 FAILURES = ("mode-collapse", "d-wins", "lr-too-high")

@@ -16,6 +16,7 @@ from dataclasses import replace
 import pytest
 import ray  # requirements-ray.txt, installed by requirements-dev.txt
 from ray.cluster_utils import Cluster
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan.data import DataConfig
 from rgan.data.source import DataSource
@@ -36,15 +37,6 @@ from rgan.runs.ray_executor import NAMESPACE, RayExecutor, RayRun
 
 LOST_WAIT_S = 4.0  # the GPU test's "lost after" plus a second
 SOURCE = DataSource("dataset", "sines", DataConfig(seq_len=12), params={"n_samples": 200, "n_features": 2})
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan.data import DataConfig
 from rgan.data.source import DataSource
@@ -20,15 +21,6 @@ from rgan.train import TrainConfig
 
 SOURCE = DataSource("dataset", "sines", DataConfig(seq_len=12), params={"n_samples": 200, "n_features": 2})
 CSV = b"t,a,b\n" + b"".join(b"%d,%f,%f\n" % (i, (i % 7) / 7, (i % 5) / 5) for i in range(200))
-
-
-def wait_for(predicate, timeout: float = 30.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not reached in time")
 
 
 def make_registry(root: Path, **kw) -> RunRegistry:

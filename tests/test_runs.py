@@ -12,21 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from waiting import wait_for  # tests/ is on sys.path under pytest
 
 from rgan.data import DataConfig
 from rgan.data.source import DataSource
 from rgan.logs import read_jsonl
 from rgan.runs import FAILED, FINISHED, PAUSED, QUEUED, RUNNING, STOPPED, RunnerConfig, RunRegistry
 from rgan.runs.store import RunRecord, RunStore
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 @pytest.fixture

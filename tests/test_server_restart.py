@@ -23,7 +23,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from browser_util import REPO, chromium, location, owner_token, poll_until, progress, server_pid, streamlit_server  # tests/ is on sys.path
+from browser_util import (  # tests/ is on sys.path
+    REPO,
+    chromium,
+    location,
+    owner_token,
+    poll_until,
+    progress,
+    server_pid,
+    start_training,
+    streamlit_server,
+)
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -118,12 +128,7 @@ def test_sigkill_server_mid_training_then_resume_in_browser(browser, tmp_path: P
             pid = server_pid(base)
             page.goto(f"{base}/train")
             expect(page.get_by_role("heading", name="Train", level=1)).to_be_visible()
-            for key, value in TINY.items():
-                box = page.locator(f".st-key-{key} input[type=number]")
-                box.fill(str(value))
-                box.press("Tab")
-                expect(box).to_have_value(str(value))
-            page.get_by_test_id("stSidebar").get_by_role("button", name="Start training").click()
+            start_training(page, TINY)
             me = wait_until(lambda: owner_token(page), bool, "the owner cookie")  # never in the URL
             # the run's folder appears as soon as the server has started it (the URL follows when the
             # page's script run ends, which can take long on a loaded machine)
