@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browser_util import (
     TIMEOUT_MS,
@@ -25,13 +26,22 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-ITALY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "italy_power_demand.csv"
+def labelled_wide_csv(path: Path, n: int = 120, steps: int = 24) -> Path:
+    """A UCR-style wide file like italy_power_demand.csv: ``label`` (1 or 2), then hourly columns h00.."""
+    rng = np.random.default_rng(0)
+    hours = np.arange(steps)
+    lines = ["label," + ",".join(f"h{h:02d}" for h in hours)]
+    for i in range(n):
+        label = 1 + i % 2
+        curve = np.sin(2 * np.pi * (hours / steps) * label) + 0.1 * rng.standard_normal(steps)
+        lines.append(f"{label}," + ",".join(f"{v:.5f}" for v in curve))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
-@pytest.mark.skipif(not ITALY.is_file(), reason="needs ../shared/data/italy_power_demand.csv")
 def test_condition_on_a_label_and_download_one_class_at_a_longer_length(page: Page, server: str, tmp_path: Path):
     open_csv_upload(page, server)
-    upload_csv(page, ITALY)
+    upload_csv(page, labelled_wide_csv(tmp_path / "power_demand.csv"))
     picker = keyed(page, "d_label_column").get_by_role("combobox", name="Condition on")
     picker.click()
     page.get_by_role("option", name="label", exact=True).click()
