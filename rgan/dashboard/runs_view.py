@@ -61,7 +61,7 @@ def your_runs(reg: RunRegistry, owner: str, current: Run | None) -> None:
         return
     with st.expander(f"Your runs ({len(runs)})", expanded=current is None and bool(runs), icon=":material/history:"):
         for run in runs[:MAX_LISTED]:
-            c1, c2, c3, c4 = st.columns([5, 1, 1, 1.1], vertical_alignment="center")
+            c1, c2, c3, c4 = st.columns([4.4, 1, 1.1, 1.2], vertical_alignment="center")  # "Delete" and "Resume" fit
             is_open = current is not None and run.id == current.id
             if is_open and run.state in ACTIVE_STATES:
                 # This list is drawn with the page, not polled: an active run's state and step would go
