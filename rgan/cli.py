@@ -43,7 +43,10 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
         help="CSV layout: rows are time steps, rows are sequences, or long/panel with an id column (default: detect)",
     )
     p.add_argument("--features", metavar="COL,COL", help="comma-separated feature columns (default: all numeric)")
-    p.add_argument("--time-column", metavar="COL", help="date/time column used as the time axis (default: detect)")
+    p.add_argument("--time-column", metavar="COL", action="append",
+                   help="the time axis: a date/time column, or calendar columns year and quarter/month, given as "
+                        "'--time-column year --time-column quarter' or '--time-column year,quarter' "
+                        "(default: detect)")
     p.add_argument("--id-column", metavar="COL", help="sequence id column for the long layout (default: detect)")
     p.add_argument("--label-column", metavar="COL",
                    help="a class label per sequence to condition on: the label column of a wide file or a column "
@@ -56,13 +59,21 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
     )
 
 
+def _time_columns(values: list[str] | None) -> str | tuple[str, ...] | None:
+    """The --time-column values (repeated or comma-separated) as DataConfig.time_column."""
+    names = [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else tuple(names)
+
+
 def _data_source(args: argparse.Namespace) -> DataSource:
     config = DataConfig(
         layout=args.layout,
         seq_len=args.seq_len,
         stride=args.stride,
         features=tuple(c.strip() for c in args.features.split(",")) if args.features else None,
-        time_column=args.time_column,
+        time_column=_time_columns(args.time_column),
         id_column=args.id_column,
         label_column=args.label_column,
         missing=args.missing,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from rgan import limits, plots
-from rgan.data.export import samples_frame
 from rgan.dashboard import state, ui, widgets
-from rgan.data import DataConfig, DataError, SequenceData
-from rgan.data import list_datasets
+from rgan.data import DataConfig, DataError, SequenceData, list_datasets
+from rgan.data.calendar import period_starts
+from rgan.data.export import samples_frame
 from rgan.data.source import DataSource
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
@@ -87,7 +88,7 @@ def _remember_columns(digest: str, data: SequenceData) -> bool:
     numeric = values + [
         c for c, why in r.dropped_columns.items() if why == "not selected" or why.startswith("too many")
     ]
-    axes = [c for c in (r.time_column, r.id_column, r.label_column) if c]
+    axes = [c for c in (*(r.time_columns or [r.time_column]), r.id_column, r.label_column) if c]
     # label candidates: the label column, text columns, and (long files) whole-number features such as "speaker"
     text = [c for c, why in r.dropped_columns.items() if why == "text values"]
     whole = []
@@ -145,6 +146,8 @@ def summary(data: SequenceData) -> None:
     c[2].metric("Length (steps)", data.seq_len)
     c[3].metric("Rows read", f"{r.n_rows:,}" if r.n_rows else "—")
     st.markdown(f"**Detected layout:** `{r.layout}` — {ui.md_escape(r.layout_reason)}")
+    if r.time_column is not None:
+        st.markdown(f"**Time:** {ui.md_escape(r.time_text())}")
     if data.labels is not None:
         counts = np.bincount(data.labels, minlength=data.n_classes)
         shown = ", ".join(f"{ui.md_escape(name)} ({count:,})" for name, count in zip(data.class_names, counts))
@@ -174,12 +177,23 @@ def preview(data: SequenceData) -> None:
         shown = _chart_features(names)
         r = data.report
         if r.layout == "time_rows" and data.frame is not None:
-            time_column = r.time_column if r.time_column in data.frame.columns else None
-            fig = plots.series_figure(data.frame, shown, time_column)
+            frame, time_column = _chart_time_axis(data)
+            fig = plots.series_figure(frame, shown, time_column)
         else:
             picks = [names.index(n) for n in shown]
             fig = plots.sequences_figure(data.real_units(10)[:, :, picks], shown, title="The first 10 sequences")
         st.plotly_chart(fig, key="data_chart", width="stretch")
+
+
+def _chart_time_axis(data: SequenceData) -> tuple[pd.DataFrame, str | None]:
+    """The preview table and the column for the chart's x axis: the time column, or for calendar columns
+    (year + quarter, Excel day numbers) a column of dates named after them."""
+    r, frame = data.report, data.frame
+    starts = period_starts(frame, data.layout_info.get("calendar") or {})
+    if starts is not None:
+        name = " + ".join(r.time_columns)
+        return frame.assign(**{name: starts}), name
+    return frame, (r.time_column if r.time_column in frame.columns else None)
 
 
 def _chart_features(names: list[str]) -> list[str]:

@@ -224,6 +224,20 @@ def _column_picker(label: str, key: str, columns: list[str], help: str) -> str |
     return None if value == AUTO else value
 
 
+def _time_picker(key: str, columns: list[str]) -> str | tuple[str, ...] | None:
+    """The time axis: empty = (auto); one column, or two calendar columns (year and quarter or month)."""
+    chosen = st.session_state.get(key)
+    if not isinstance(chosen, list) or any(c not in columns for c in chosen):
+        st.session_state[key] = []  # a column of a previous file, or the value of an older single picker
+    picked = st.multiselect(
+        "Time column", columns, key=key, placeholder=AUTO, max_selections=2,
+        help="Orders the rows in time; not a feature. Leave at (auto) to detect it. One date, time or step "
+             "column, or two calendar columns: year and quarter (1-4) or year and month (1-12).")
+    if not picked:
+        return None
+    return picked[0] if len(picked) == 1 else tuple(picked)
+
+
 def window_options(prefix: str, seq_len: int = 24, stride: int = 1, with_stride: bool = True) -> tuple[int, int]:
     """Sequence length and stride inputs; ``with_stride=False`` (data generated as separate sequences)
     draws the stride disabled and returns 1."""
@@ -290,8 +304,7 @@ def csv_options(columns: list[str], numeric: list[str], layout: str, labels: lis
     c1, c2 = st.columns(2)
     with c1:
         if effective in ("time_rows", "long"):
-            time_column = _column_picker("Time column", k + "time_column", columns,
-                                         "A date/time or step column that orders the rows; not a feature.")
+            time_column = _time_picker(k + "time_column", columns)
         if effective in ("sequence_rows", "long") and labels:
             options = [NO_LABEL, *labels]
             if st.session_state.get(k + "label_column") not in options:

@@ -10,6 +10,7 @@ Modules, in pipeline order:
     ``dialect``   delimiter, decimal mark and header, sniffed from the first lines
     ``reading``   text -> typed table: numbers, dates, text columns
     ``layout``    which layout the table has, and the column-name patterns it goes by
+    ``calendar``  calendar columns as the time axis: year + quarter/month, a year, period text, Excel days
     ``series``    features, time order, groups, missing values
     ``windows``   scaling and sliding windows; ``from_array`` for arrays
     ``loading``   ``load_csv``: runs the stages above in order

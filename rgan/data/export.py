@@ -10,6 +10,9 @@ which travels in checkpoints; see ``SequenceData.to_dict_info``):
   file's own frequency (dates stay dates), the columns in the file's order; with several samples a
   ``sample_id`` column comes first.
 
+A calendar time axis (year + quarter columns, period text such as ``1974Q1``, Excel day numbers; see
+:mod:`rgan.data.calendar`) is carried on period by period in its own columns and style.
+
 Without a record of the file (built-in data, older checkpoints) the long table is written.
 """
 
@@ -19,6 +22,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from rgan.data.calendar import write_calendar
 
 FORMATS = ("own", "long")  # the file's own layout, or sample_id/step rows
 
@@ -99,6 +104,17 @@ def _times(file: dict, steps: int) -> np.ndarray | pd.DatetimeIndex | None:
     return values.astype(np.int64) if kind == "integer" else values
 
 
+def _time_columns(file: dict, steps: int) -> dict[str, np.ndarray]:
+    """The time axis' column(s) for ``steps`` steps from the file's first period or time; {} without one."""
+    calendar = file.get("calendar")
+    if calendar:  # year + quarter, period text, ...: each column in the file's own style
+        ordinals = int(calendar["start"]) + np.arange(steps) * int(calendar.get("step", 1))
+        return write_calendar(calendar, ordinals)
+    time_column = file.get("time_column")
+    times = _times(file, steps) if time_column else None
+    return {} if times is None else {time_column: np.asarray(times)}
+
+
 def _step_columns(names: list[str], steps: int) -> list[str]:
     """The file's step column names for ``steps`` steps: its own, carried on ('t250' -> 't251') if longer."""
     if steps <= len(names):
@@ -128,12 +144,11 @@ def _long(samples: np.ndarray, features: list[str], file: dict, labels: np.ndarr
     lengths = np.full(n, steps) if lengths is None else np.minimum(np.asarray(lengths, np.int64), steps)
     keep = np.arange(steps)[None, :] < lengths[:, None]  # (N, L)
     columns: dict[str, object] = {}
-    id_column, time_column, label_column = file.get("id_column"), file.get("time_column"), file.get("label_column")
+    id_column, label_column = file.get("id_column"), file.get("label_column")
     if id_column:
         columns[id_column] = np.repeat(np.arange(n), lengths)
-    times = _times(file, steps) if time_column else None
-    if times is not None:
-        columns[time_column] = np.asarray(times)[np.nonzero(keep)[1]]
+    for name, times in _time_columns(file, steps).items():
+        columns[name] = times[np.nonzero(keep)[1]]
     if labels is not None and label_column:
         columns[label_column] = np.repeat(_label_values(labels, classes), lengths)
     values = samples[keep]  # (sum of lengths, F), row-major keeps each sequence together
@@ -148,10 +163,8 @@ def _time_rows(samples: np.ndarray, features: list[str], file: dict) -> pd.DataF
     """One row per time step; the time column carried on from the file's first time at its frequency."""
     n, steps, _ = samples.shape
     columns: dict[str, object] = {}
-    time_column = file.get("time_column")
-    times = _times(file, steps) if time_column else None
-    if times is not None:
-        columns[time_column] = np.tile(np.asarray(times), n)
+    for name, times in _time_columns(file, steps).items():
+        columns[name] = np.tile(times, n)
     flat = samples.reshape(n * steps, -1)
     for j, name in enumerate(features):
         columns[name] = flat[:, j]

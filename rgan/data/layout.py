@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from rgan.data.calendar import Calendar, detect_calendar
 from rgan.data.reading import _Table
 from rgan.data.schema import DataConfig, DataError
 
 # Column names that suggest a role (time, id, label); used by the _find_* functions and _detect_layout.
+# A year column is a time axis only as a calendar (whole numbers in time order; see calendar.py).
 _TIME_NAME_RE = re.compile(
     r"^(date|time|datetime|timestamp|time_?stamp|date_?time|t|step|time_?step|epoch|tick|"
-    r"seconds?|secs?|ms|period|day|year|index_time)$",
+    r"seconds?|secs?|ms|period|day|index_time)$",
     re.IGNORECASE,
 )
 _ID_NAME_RE = re.compile(
@@ -39,10 +41,19 @@ _LABEL_NAME_RE = re.compile(r"^(label|labels|class|classes|target|y|category|cls
 class _Layout:
     layout: str
     reason: str
-    time_column: str | None = None
+    time_column: str | None = None  # the time axis' (first) column
     id_column: str | None = None
     label_column: str | None = None
     value_columns: list[str] = field(default_factory=list)  # sequence_rows: the time-step columns
+    calendar: Calendar | None = None  # the time axis when it is written as calendar columns
+    period_styles: dict[str, str] = field(default_factory=dict)  # date columns the file wrote as periods
+
+    @property
+    def time_columns(self) -> tuple[str, ...]:
+        """Every column of the time axis: the calendar's, else the time column, else ()."""
+        if self.calendar is not None:
+            return self.calendar.columns
+        return (self.time_column,) if self.time_column is not None else ()
 
 
 def _names_list(names, limit: int = 10) -> str:
@@ -136,8 +147,15 @@ def _step_names(names: list[str]) -> str | None:
     return f"{names[0]}..{names[-1]}"
 
 
-def _detect_layout(table: _Table, config: DataConfig) -> _Layout:
-    for col in (config.time_column, config.id_column, config.label_column):
+def _detect_layout(table: _Table, config: DataConfig, period_styles: dict[str, str] | None = None) -> _Layout:
+    """The layout and why; ``period_styles``: date columns the file wrote as periods (calendar.period_styles)."""
+    lay = _detect(table, config, dict(period_styles or {}))
+    lay.period_styles = dict(period_styles or {})
+    return lay
+
+
+def _detect(table: _Table, config: DataConfig, period_styles: dict[str, str]) -> _Layout:
+    for col in (*config.time_columns, config.id_column, config.label_column):
         if col is not None:
             _require_column(table, col)
     if config.layout != "auto":
@@ -164,6 +182,11 @@ def _detect_layout(table: _Table, config: DataConfig) -> _Layout:
                            f"{len(values):,} columns named {steps} hold the time steps of each row")
         if label is not None and _LABEL_NAME_RE.match(label.strip()) and len(values) >= 8:
             return _Layout("sequence_rows", f"a '{label}' column and {len(values):,} numeric columns per row")
+    calendar = detect_calendar(table, set(), styles=period_styles)
+    if calendar is not None:
+        names = " + ".join(f"'{c}'" for c in calendar.columns)
+        return _Layout("time_rows", f"{'columns' if len(calendar.columns) > 1 else 'column'} {names} order the rows "
+                       f"in time, {calendar.frequency}", time_column=calendar.columns[0], calendar=calendar)
     time_col = _find_time_column(table, set())
     if time_col is not None:
         return _Layout("time_rows", f"column '{time_col}' orders the rows in time")

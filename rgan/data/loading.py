@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from rgan.data.calendar import period_label, period_styles
 from rgan.data.decoding import _decode, _read_source
 from rgan.data.labels import _labels, _layout_info, _short_note, _window_labels
 from rgan.data.layout import _detect_layout, _Layout
@@ -119,8 +122,9 @@ def _load_csv(payload: list[bytes], file_name: str, config: DataConfig, name: st
     text, encoding = _decode(data)
     del data
     table, dialect = _read_table(text)
+    styles = period_styles(table, text)  # only the text says whether '1974-03' was a month or a date
     del text
-    lay = _detect_layout(table, config)
+    lay = _detect_layout(table, config, styles)
     report = LoadReport(
         source_name=name or file_name, layout=lay.layout, layout_reason=lay.reason,
         encoding=encoding, delimiter=dialect.delimiter if dialect.delimiter != " " else "whitespace",
@@ -129,12 +133,13 @@ def _load_csv(payload: list[bytes], file_name: str, config: DataConfig, name: st
     )
     build = {"time_rows": _build_time_rows, "long": _build_long, "sequence_rows": _build_sequence_rows}
     features, series = build[lay.layout](table, lay, config, report)
-    used = {lay.time_column, lay.id_column, lay.label_column} | set(features)
+    used = {lay.time_column, lay.id_column, lay.label_column, *lay.time_columns} | set(features)
     for col in table.text + table.dates:
         if col not in used:
             report.dropped_columns.setdefault(col, "dates or times" if col in table.dates else "text values")
     series = _apply_missing(series, features, config, report, whole_groups=lay.layout == "sequence_rows")
     report.time_column, report.id_column, report.label_column = lay.time_column, lay.id_column, lay.label_column
+    report.time_columns = list(lay.time_columns)
     report.feature_names = list(features)
     starts, lengths = _groups(series.codes)
     seq_len, stride = config.seq_len, config.stride
@@ -170,7 +175,13 @@ def _load_csv(payload: list[bytes], file_name: str, config: DataConfig, name: st
     if config.label_column is not None:  # conditional generation: one class per sequence, repeated per window
         group_labels, classes = _labels(table, lay, config.label_column, series.keep_rows, series.codes, starts)
         labels = _window_labels(group_labels, lengths, seq_len, stride) if lay.layout != "time_rows" else None
-    info = _layout_info(table, lay, features, series.keep_rows, series.codes, lengths)
+    # period text ('1974Q1') is no number or date for _layout_info's time axis: the calendar record stands for it
+    text_time = lay.time_column is not None and lay.time_column in table.text
+    info = _layout_info(table, replace(lay, time_column=None) if text_time else lay, features, series.keep_rows,
+                        series.codes, lengths)
+    if text_time:
+        info["time_column"] = lay.time_column
+    _describe_time(table, lay, series, info, report)
     return SequenceData(windows=windows, feature_names=list(features), scaler=scaler, report=report,
                         frame=frame, name=name or Path(file_name).stem or "data", labels=labels,
                         class_names=classes, layout_info=info)
@@ -181,7 +192,41 @@ def _preview_frame(table: _Table, lay: _Layout, features: list[str], series: _Se
     if lay.layout == "sequence_rows":
         cols = ([lay.label_column] if lay.label_column else []) + lay.value_columns
         return table.frame[cols]
-    axis = [c for c in (lay.id_column, lay.time_column) if c is not None]
+    axis = [c for c in (lay.id_column, *lay.time_columns) if c is not None]
     frame = table.frame[axis].iloc[series.keep_rows].reset_index(drop=True)
     filled = pd.DataFrame(series.values, columns=features)
     return pd.concat([frame, filled], axis=1)
+
+
+_FREQ_WORDS = (("B", "business days"), ("W", "weekly"), ("D", "daily"), ("h", "hourly"), ("min", "every minute"),
+               ("s", "every second"), ("Y", "yearly"), ("A", "yearly"), ("Q", "quarterly"), ("M", "monthly"))
+
+
+def _describe_time(table: _Table, lay: _Layout, series: _Series, info: dict, report: LoadReport) -> None:
+    """The time axis' frequency and span in the report; a calendar is recorded in ``info`` for the export."""
+    if lay.time_column is None or not len(series.keep_rows):
+        return
+    calendar = lay.calendar
+    if calendar is not None:
+        used = set(info["columns"]) | set(calendar.columns)
+        info["columns"] = [c for c in table.frame.columns if c in used]
+        info["calendar"] = calendar.to_info(int(calendar.ordinals[series.keep_rows[0]]))
+        kept = calendar.ordinals[series.keep_rows]
+        report.time_frequency = calendar.frequency
+        report.time_span = f"{period_label(calendar.freq, int(kept.min()))}–{period_label(calendar.freq, int(kept.max()))}"
+        if calendar.kind == "excel":
+            report.notes.append(f"Column '{calendar.columns[0]}' holds Excel day numbers, read as dates.")
+        return
+    freq = str(info.get("time_freq") or "")
+    if freq:
+        unit = freq.lstrip("0123456789")
+        words = next((w for prefix, w in _FREQ_WORDS if unit.startswith(prefix)), "")
+        report.time_frequency = words if words and unit == freq else freq
+    column = table.frame[lay.time_column].iloc[series.keep_rows]
+    if pd.api.types.is_datetime64_any_dtype(column) and column.notna().any():
+        low, high = column.min(), column.max()
+        midnight = bool((column.dropna().dt.normalize() == column.dropna()).all())
+        shown = (lambda t: t.strftime("%Y-%m-%d")) if midnight else str
+        report.time_span = f"{shown(low)}–{shown(high)}"
+    elif info.get("time_kind") == "integer" and np.isfinite(column.to_numpy(np.float64)).any():
+        report.time_span = f"{int(np.nanmin(column))}–{int(np.nanmax(column))}"

@@ -29,7 +29,7 @@ class DataConfig:
     seq_len: int = 24  # steps per training window (T)
     stride: int = 1  # steps between the starts of consecutive windows
     features: tuple[str, ...] | None = None  # None = all numeric columns
-    time_column: str | None = None  # None = auto-detect a date/time column
+    time_column: str | tuple[str, ...] | None = None  # None = auto-detect; several columns: ("year", "quarter")
     id_column: str | None = None  # long layout; None = auto-detect
     label_column: str | None = None  # per-sequence class label to condition on (wide row or long id); None = none
     missing: str = "interpolate"  # "interpolate" | "drop" | "zero" | "refuse"
@@ -60,6 +60,21 @@ class DataConfig:
                 object.__setattr__(self, "features", tuple(str(f) for f in self.features))
             if not self.features:
                 raise DataError("features is empty; choose at least one column or pass None for all.")
+        if self.time_column is not None and not isinstance(self.time_column, str):
+            # several columns (a calendar such as year + quarter) are a tuple; a list from JSON becomes one
+            names = tuple(str(c) for c in self.time_column)
+            if not names:
+                raise DataError("time_column is empty; choose a column, several calendar columns, or None to detect.")
+            if len(set(names)) != len(names):
+                raise DataError(f"time_column names a column twice ({', '.join(names)}); choose each column once.")
+            object.__setattr__(self, "time_column", names[0] if len(names) == 1 else names)
+
+    @property
+    def time_columns(self) -> tuple[str, ...]:
+        """The chosen time column(s) as a tuple; () to detect them."""
+        if self.time_column is None:
+            return ()
+        return (self.time_column,) if isinstance(self.time_column, str) else tuple(self.time_column)
 
 
 @dataclass
@@ -171,7 +186,10 @@ class LoadReport:
     n_columns: int = 0  # columns in the file
     feature_names: list[str] = field(default_factory=list)  # the modelled features, in order
     dropped_columns: dict[str, str] = field(default_factory=dict)  # column -> why it was left out
-    time_column: str | None = None  # column used as the time axis, if any
+    time_column: str | None = None  # column used as the time axis, if any (the first of time_columns)
+    time_columns: list[str] = field(default_factory=list)  # all of them: ["year", "quarter"] for a calendar
+    time_frequency: str = ""  # "quarterly", "yearly", "monthly", "daily", ... when known, else ""
+    time_span: str = ""  # first and last period, e.g. "1972Q2–1998Q4" (calendars), else ""
     id_column: str | None = None  # column grouping rows into sequences (long layout)
     label_column: str | None = None  # per-sequence label column (sequence_rows layout)
     missing_policy: str = "interpolate"  # policy applied to missing cells
@@ -179,6 +197,14 @@ class LoadReport:
     rows_dropped: int = 0  # rows removed by the "drop" policy
     short_sequences: int = 0  # sequences shorter than seq_len, left out
     notes: list[str] = field(default_factory=list)  # anything else worth telling the user
+
+    def time_text(self) -> str:
+        """The time axis in words, e.g. 'year + quarter (quarterly, 1972Q2–1998Q4)'; '' without one."""
+        if self.time_column is None:
+            return ""
+        names = " + ".join(self.time_columns or [self.time_column])
+        known = ", ".join(x for x in (self.time_frequency, self.time_span) if x)
+        return names + (f" ({known})" if known else "")
 
     def lines(self) -> list[str]:
         """A short human-readable summary.
@@ -196,8 +222,9 @@ class LoadReport:
             )
         shown = ", ".join(self.feature_names[:12]) + (" ..." if len(self.feature_names) > 12 else "")
         out.append(f"Features ({len(self.feature_names)}): {shown}")
-        for label, col in (("Time", self.time_column), ("Id", self.id_column),
-                           ("Label", self.label_column)):
+        if self.time_column is not None:
+            out.append(f"Time: {self.time_text()}")
+        for label, col in (("Id", self.id_column), ("Label", self.label_column)):
             if col is not None:
                 out.append(f"{label} column: {col}")
         for name, reason in list(self.dropped_columns.items())[:20]:

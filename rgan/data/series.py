@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rgan.data.calendar import Calendar, calendar_from_columns, detect_calendar
 from rgan.data.layout import (
     _find_id_column,
     _find_label_column,
@@ -188,28 +189,56 @@ def _time_key(col: pd.Series) -> np.ndarray:
     return col.to_numpy(dtype=np.float64)
 
 
+def _time_axis(table: _Table, lay: _Layout, config: DataConfig, exclude: set[str],
+               codes: np.ndarray | None = None) -> tuple[Calendar | None, str | None]:
+    """The time axis: the columns chosen in the settings, else a calendar, else a date/time column.
+
+    Returns ``(calendar or None, the (first) time column or None)``; ``codes`` (long tables) group the rows.
+
+    Raises:
+        DataError: chosen columns that cannot be a time axis.
+    """
+    chosen = config.time_columns
+    if chosen:
+        calendar = calendar_from_columns(table, chosen, codes, lay.period_styles)  # several: a calendar or an error
+        if calendar is None:
+            _validate_time_column(table, chosen[0])
+        return calendar, chosen[0]
+    calendar = lay.calendar if lay.calendar is not None and codes is None else \
+        detect_calendar(table, exclude, codes, lay.period_styles)
+    if calendar is not None:
+        return calendar, calendar.columns[0]
+    return None, _find_time_column(table, exclude, must_increase=codes is None)
+
+
+def _sort_key(table: _Table, lay: _Layout) -> np.ndarray:
+    """(n,) float64 time of each row: the calendar's period, seconds or the number."""
+    if lay.calendar is not None:
+        return lay.calendar.ordinals.astype(np.float64)
+    return _time_key(table.frame[lay.time_column])
+
+
 def _build_time_rows(table: _Table, lay: _Layout, config: DataConfig, report: LoadReport):
-    time_col = config.time_column or _find_time_column(table, set())
-    if config.time_column is not None:
-        _validate_time_column(table, config.time_column)
-    lay.time_column = time_col
-    features = _select_features(table, config, {time_col} if time_col else set(), report)
+    lay.calendar, lay.time_column = _time_axis(table, lay, config, set())
+    time_col = lay.time_column
+    features = _select_features(table, config, set(lay.time_columns), report)
     features = _check_missing_share(table, features, config.features is not None, config, report)
     _check_finite(table.frame, features)
     order = np.arange(table.n_rows)
     if time_col is not None:
-        key = _time_key(table.frame[time_col])
+        key = _sort_key(table, lay)
+        shown = " + ".join(lay.time_columns)
         if np.isfinite(key).all() and not (np.diff(key) >= 0).all():
             if (np.diff(key) <= 0).all():
                 order = order[::-1].copy()
-                report.notes.append(f"Rows were newest first; reversed to oldest first by '{time_col}'.")
+                report.notes.append(f"Rows were newest first; reversed to oldest first by '{shown}'.")
             else:
                 order = np.argsort(key, kind="stable")
-                report.notes.append(f"Rows sorted by '{time_col}'.")
+                report.notes.append(f"Rows sorted by '{shown}'.")
         distinct = len(np.unique(key[np.isfinite(key)]))
         if distinct < table.n_rows:
             report.notes.append(
-                f"'{time_col}' has {distinct:,} distinct values for {table.n_rows:,} rows: if the file holds "
+                f"'{shown}' has {distinct:,} distinct values for {table.n_rows:,} rows: if the file holds "
                 "several series, choose the long layout with an id column; if it is not the time axis, set "
                 "the time column to (auto) or another column."
             )
@@ -235,23 +264,21 @@ def _build_long(table: _Table, lay: _Layout, config: DataConfig, report: LoadRep
             )
         id_col = found[0]
     lay.id_column = id_col
-    if config.time_column is not None:
-        _validate_time_column(table, config.time_column)
-    time_col = config.time_column or _find_time_column(table, {id_col}, must_increase=False)
-    lay.time_column = time_col
+    ids = table.frame[id_col]
+    codes = pd.factorize(ids)[0]
+    lay.calendar, lay.time_column = _time_axis(table, lay, config, {id_col}, codes)
+    time_col = lay.time_column
     lay.label_column = config.label_column
-    exclude = {id_col} | ({time_col} if time_col else set()) | ({config.label_column} if config.label_column else set())
+    exclude = {id_col} | set(lay.time_columns) | ({config.label_column} if config.label_column else set())
     features = _select_features(table, config, exclude, report)
     features = _check_missing_share(table, features, config.features is not None, config, report)
     _check_finite(table.frame, features)
-    ids = table.frame[id_col]
     has_id = ids.notna().to_numpy()
     if not has_id.all():
         report.notes.append(f"Skipped {_plural(int((~has_id).sum()), 'row')} without an id.")
-    codes = pd.factorize(ids)[0]
     rows = np.flatnonzero(has_id)
     if time_col is not None:
-        key = _time_key(table.frame[time_col])[rows]
+        key = _sort_key(table, lay)[rows]
         order = rows[np.lexsort((key, codes[rows]))]
     else:
         order = rows[np.argsort(codes[rows], kind="stable")]
