@@ -133,6 +133,8 @@ def _parse_dates(col: pd.Series) -> pd.Series | None:
     sample = filled.iloc[:_DATE_SAMPLE_CELLS].astype(str).str.strip()
     if not sample.str.contains(r"\d").all() or not sample.str.contains(r"[-/.:\s]").all():
         return None
+    if sample.str.fullmatch(r"\d{4}\s*-?\s*[Qq][1-4]").all():  # quarters are periods (rgan.data.calendar), not dates
+        return None
     formats = list(_DATE_FORMATS)
     if len(filled) <= _MIXED_DATES_MAX_ROWS:
         formats.append("mixed")
