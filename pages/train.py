@@ -4,6 +4,7 @@ import streamlit as st
 
 from rgan.dashboard import diagram, live, runs_view, state, ui, widgets
 from rgan.data import DataError
+from rgan.train.recipe import describe, recipe_for
 
 reg, me = state.registry(), state.owner()
 st.title("Train")
@@ -22,6 +23,12 @@ with st.sidebar:
         ui.show_error(e, "Choose other data on the Data page.")
     st.page_link("pages/data.py", label="Change data", icon=":material/table_chart:")
     model, train, errors, started = widgets.train_form()
+    if data is not None:
+        recipe = recipe_for(data)
+        made = recipe.apply(model, train)[2] if model is not None and train is not None else {}
+        st.caption(describe(recipe, made) + (" Settings you change are kept." if made else ""))
+        if recipe.warning:
+            st.warning(recipe.warning, icon=":material/warning:")
 
 if started:
     if errors or data is None:
@@ -29,7 +36,8 @@ if started:
             ui.show_error(error)
     else:
         try:
-            run = state.start_run(model, train, source, data)
+            model, train, made = recipe.apply(model, train)
+            run = state.start_run(model, train, source, data, extra={"recipe": describe(recipe, made)})
         except (DataError, ValueError) as e:
             ui.show_error(e)
 

@@ -16,9 +16,10 @@ from rgan.data import DataConfig, DataError, SequenceData
 from rgan.data.export import FORMATS, draw_lengths, own_layout_frame, samples_frame
 from rgan.data import list_datasets
 from rgan.logs import append_jsonl, write_json_atomic
-from rgan.models import CELLS, ModelConfig
+from rgan.models import CELLS, G_OUTPUTS, ModelConfig
 from rgan.data.source import DataSource
 from rgan.train import DEVICES, LOSSES, TrainConfig, Trainer, TrainingDiverged
+from rgan.train.recipe import describe, recipe_for
 
 
 class CliError(Exception):
@@ -101,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(t, required=True)
     g = t.add_argument_group("model")
     # n_classes comes from the data's --label-column
-    add_config_arguments(g, ModelConfig, skip=("d_per_step", "n_classes"), choices={"g_cell": CELLS, "d_cell": CELLS})
+    add_config_arguments(g, ModelConfig, skip=("d_per_step", "n_classes"),
+                         choices={"g_cell": CELLS, "d_cell": CELLS, "g_output": G_OUTPUTS})
     g.add_argument(  # the inverse of ModelConfig.d_per_step, a flag since per-step is the default
         "--d-per-sequence", action="store_true", help="one realness logit per sequence instead of one per step"
     )
@@ -110,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_arguments(
         o, TrainConfig, skip=("preview_size", "overlap"), choices={"loss": LOSSES, "device": DEVICES}
     )
+    o.add_argument("--recipe", choices=("auto", "standard"), default="auto",
+                   help="auto: the recipe for the data's size (small tables: smaller networks, fewer steps), applied to "
+                        "settings left at their defaults; standard: the settings as given (default %(default)s)")
     o.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds of training")
     o.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     o.add_argument("--checkpoint-every", type=int, default=500, help="save a checkpoint every N steps (default %(default)s)")
@@ -166,6 +171,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         model = config_from_arguments(ModelConfig, args, d_per_step=not args.d_per_sequence)
         train = config_from_arguments(TrainConfig, args)
+        recipe, made = recipe_for(data), {}
+        if args.recipe == "auto" and not args.resume:
+            model, train, made = recipe.apply(model, train)
         trainer = Trainer.load(args.resume, data=data, device=args.device) if args.resume else Trainer(data, model, train)
     except (ValueError, FileNotFoundError) as e:
         raise CliError(str(e)) from e
@@ -187,12 +195,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"device: {trainer.device}",
         file=sys.stderr,
     )
-    for note in trainer.notes:
+    if not args.resume:
+        print(describe(recipe, made) if args.recipe == "auto" else "Recipe: standard (--recipe standard).", file=sys.stderr)
+    for note in ([recipe.warning] if recipe.warning else []) + trainer.notes:
         print(f"note: {note}", file=sys.stderr)
     from tqdm import tqdm
 
     start, pending, stopped_by = time.perf_counter(), [], "steps"
-    remaining = max(0, args.steps - trainer.step_count)
+    remaining = max(0, (args.steps if args.resume else train.steps) - trainer.step_count)
     bar = tqdm(total=remaining, disable=args.quiet, unit="step", dynamic_ncols=True, file=sys.stderr)
     try:
         for _ in range(remaining):

@@ -25,10 +25,13 @@ C = TypeVar("C")
 def config_from_dict(cls: type[C], values: dict[str, Any]) -> C:
     """``cls(**values)`` keeping only the fields ``cls`` knows, so files written by other versions still load.
 
-    Missing fields take their defaults; the dataclass's own ``__post_init__`` checks the values.
+    A missing field takes the value files meant before the field existed, where ``cls.STORED_BEFORE`` names
+    one (a field added with a new default: an old checkpoint must rebuild the network it was trained as),
+    else its default. The dataclass's own ``__post_init__`` checks the values.
     """
     known = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in values.items() if k in known})
+    older = {k: v for k, v in getattr(cls, "STORED_BEFORE", {}).items() if k not in values}
+    return cls(**older, **{k: v for k, v in values.items() if k in known})
 
 
 def field_comments(cls: type) -> dict[str, str]:

@@ -7,16 +7,21 @@ step. Tensors are batch-first: ``(B, T, F)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import nn
 
 CELLS = ("lstm", "gru")
+G_OUTPUTS = ("levels", "changes")
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     """Sizes of the generator (G) and the discriminator (D); each is configured on its own."""
+
+    # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False}
 
     noise_dim: int = 8  # per-step noise features fed to G at every time step
     static_noise_dim: int = 8  # per-sequence noise repeated at every step (0 = off); eases sequence-level traits
@@ -29,6 +34,8 @@ class ModelConfig:
     d_per_step: bool = True  # True: one realness logit per time step (RCGAN); False: one per sequence
     n_classes: int = 0  # label classes to condition on (0 = unconditional); G and D both see the label
     label_dim: int = 8  # size of the label embedding put beside G's noise and D's input at every step
+    g_output: str = "levels"  # "levels": G writes each step's value; "changes": G writes a first value, then changes summed onto it
+    d_diffs: bool = True  # D also sees each step's change from the previous step, scaled to the data's typical change
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
@@ -43,12 +50,20 @@ class ModelConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
+        if self.g_output not in G_OUTPUTS:
+            raise ValueError(f"g_output must be one of {G_OUTPUTS}, got {self.g_output!r}.")
+        if not isinstance(self.d_diffs, bool):
+            raise ValueError(f"d_diffs must be True or False, got {self.d_diffs!r}.")
         if not isinstance(self.static_noise_dim, int) or self.static_noise_dim < 0:
             raise ValueError(f"static_noise_dim must be an integer >= 0, got {self.static_noise_dim!r}.")
 
     @property
     def generator_input_dim(self) -> int:
         return self.noise_dim + self.static_noise_dim + self.condition_dim
+
+    def discriminator_input_dim(self, n_features: int) -> int:
+        """Features D reads per step: the values (and their changes, with ``d_diffs``) and the label's embedding."""
+        return n_features * (2 if self.d_diffs else 1) + self.condition_dim
 
     @property
     def condition_dim(self) -> int:
@@ -85,6 +100,9 @@ def _rnn(cell: str, input_size: int, hidden: int, layers: int) -> nn.Module:
     return kind(input_size, hidden, num_layers=layers, batch_first=True)
 
 
+CHANGE_SCALE = 0.05  # g_output "changes": G's read-out times this is one step's change (data scaled to [0, 1])
+
+
 class Generator(nn.Module):
     """Noise sequence ``(B, T, noise)`` -> sequence ``(B, T, F)`` with values in (0, 1).
 
@@ -105,7 +123,13 @@ class Generator(nn.Module):
         Any T works: the recurrent state carries on past the training length.
         """
         h, _ = self.rnn(_with_label(self.label, z, labels))  # (B, T, H): every step, not only the last one
-        return torch.sigmoid(self.out(h))  # (B, T, F)
+        out = self.out(h)  # (B, T, F)
+        if self.config.g_output == "levels":
+            return torch.sigmoid(out)
+        # "changes": the first step is a level in (0, 1); every later step adds a change to the one before
+        first = torch.sigmoid(out[:, :1])  # (B, 1, F)
+        changes = CHANGE_SCALE * out[:, 1:]  # (B, T-1, F)
+        return torch.cat([first, first + changes.cumsum(dim=1)], dim=1)
 
 
 class Discriminator(nn.Module):
@@ -114,11 +138,16 @@ class Discriminator(nn.Module):
     def __init__(self, n_features: int, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
-        self.rnn = _rnn(config.d_cell, n_features + config.condition_dim, config.d_hidden, config.d_layers)
+        self.rnn = _rnn(config.d_cell, config.discriminator_input_dim(n_features), config.d_hidden, config.d_layers)
         self.out = nn.Linear(config.d_hidden, 1)
         self.label = _LabelEmbedding(config) if config.n_classes else None
+        if config.d_diffs:  # 1 / typical change per feature, set from the data by the trainer (saved with D)
+            self.register_buffer("diff_scale", torch.ones(n_features))
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if self.config.d_diffs:
+            changes = torch.cat([torch.zeros_like(x[:, :1]), x.diff(dim=1)], dim=1) * self.diff_scale  # (B, T, F)
+            x = torch.cat([x, changes], dim=-1)  # (B, T, 2F)
         h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, T, H)
         if not self.config.d_per_step:
             h = h[:, -1:, :]  # (B, 1, H): judge the whole sequence from its last state

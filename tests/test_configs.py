@@ -142,4 +142,14 @@ def test_train_defaults_build_the_default_configs():
 
 
 def test_config_from_dict_ignores_unknown_keys():
-    assert config_from_dict(ModelConfig, {"g_hidden": 5, "from_the_future": 1}) == ModelConfig(g_hidden=5)
+    assert config_from_dict(ModelConfig, {"g_hidden": 5, "from_the_future": 1}) == ModelConfig(
+        g_hidden=5, **ModelConfig.STORED_BEFORE)
+
+
+def test_config_from_dict_gives_old_files_the_values_they_meant():
+    """A checkpoint from before D judged changes rebuilds a levels-only D with constant rates; new files keep
+    what they say."""
+    old = config_from_dict(ModelConfig, {"g_hidden": 5})
+    assert old.d_diffs is False and old.g_output == "levels" and ModelConfig().d_diffs is True
+    assert config_from_dict(ModelConfig, {"d_diffs": True}).d_diffs is True
+    assert config_from_dict(TrainConfig, {}).lr_decay_steps == 0 and TrainConfig().lr_decay_steps > 0

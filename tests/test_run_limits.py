@@ -54,7 +54,9 @@ def ended_run(reg: RunRegistry, model, train, owner="alice", source=SOURCE):
 def test_the_estimate_counts_parameters_exactly(cell):
     model = ModelConfig(g_cell=cell, d_cell=cell, g_hidden=48, g_layers=3, d_hidden=20, d_layers=2)
     assert rnn_parameters(cell, model.generator_input_dim, 48, 3) + 48 * 5 + 5 == count_parameters(Generator(5, model))
-    assert rnn_parameters(cell, 5, 20, 2) + 21 == count_parameters(Discriminator(5, model))
+    assert rnn_parameters(cell, 10, 20, 2) + 21 == count_parameters(Discriminator(5, model))  # values and changes
+    levels_only = replace(model, d_diffs=False)
+    assert rnn_parameters(cell, 5, 20, 2) + 21 == count_parameters(Discriminator(5, levels_only))
 
 
 def test_the_estimate_grows_with_each_size_it_names():

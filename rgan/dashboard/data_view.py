@@ -10,6 +10,7 @@ import streamlit as st
 
 from rgan import limits, plots
 from rgan.dashboard import state, ui, widgets
+from rgan.train.recipe import describe, recipe_for
 from rgan.data import DataConfig, DataError, SequenceData, list_datasets
 from rgan.data.calendar import period_starts
 from rgan.data.export import samples_frame
@@ -153,6 +154,10 @@ def summary(data: SequenceData) -> None:
         shown = ", ".join(f"{ui.md_escape(name)} ({count:,})" for name, count in zip(data.class_names, counts))
         st.markdown(f"**Conditioned on** `{ui.md_escape(r.label_column or '')}`: {data.n_classes} classes, "
                     f"windows per class: {shown}")
+    recipe = recipe_for(data)
+    st.markdown(f"**{ui.md_escape(describe(recipe))}**" if recipe.name != "standard" else ui.md_escape(describe(recipe)))
+    if recipe.warning:
+        st.warning(recipe.warning, icon=":material/warning:")
     with st.expander("How the data was read", icon=":material/description:"):
         st.text("\n".join(r.lines()))
 

@@ -259,6 +259,8 @@ def _charts(run: Run, snap: RunSnapshot) -> None:
         # Full width above the charts so the two or three sentences stay readable. Preset texts are
         # written by us (not user input), so their markdown is kept.
         st.info(f"**{snap.extra.get('title', 'What to watch for')}**  \n{watch}", icon=":material/visibility:")
+    if snap.extra.get("recipe"):
+        st.caption(ui.md_escape(str(snap.extra["recipe"])))
     main = st.container()
     with main:
         smoothing = st.slider("Smoothing", 0.0, 0.99, 0.6, 0.01, key="smoothing", persist_state="session",

@@ -16,7 +16,7 @@ import streamlit as st
 from rgan import limits
 from rgan.dashboard import ui
 from rgan.data import LAYOUTS, MISSING_POLICIES, DataConfig, DataError
-from rgan.models import CELLS, ModelConfig
+from rgan.models import CELLS, G_OUTPUTS, ModelConfig
 from rgan.train import DEVICES, LOSSES, TrainConfig, resolve_device
 
 _KEEP = "session"  # widget values survive page switches
@@ -105,6 +105,16 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         format_func=lambda v: "every step" if v else "whole sequence",
         help="Every step: one realness verdict per time step (RCGAN). Whole sequence: one verdict from the last state.",
     )
+    d_diffs = st.checkbox(
+        "D also sees step-to-step changes", key=k + "d_diffs", persist_state=_KEEP,
+        help="D gets each step's change from the step before beside the value, scaled to the data's typical "
+             "change: paths that jitter or drift unlike the data are caught even when their levels look right.",
+    )
+    g_output = st.radio(
+        "G writes", G_OUTPUTS, key=k + "g_output", horizontal=True, persist_state=_KEEP,
+        format_func=lambda v: "each step's value" if v == "levels" else "changes from a first value",
+        help="Changes: G writes a first value and then each step's change, summed onto it.",
+    )
     st.caption("Hidden: units per layer. Noise: random numbers G gets at every step, and once per sequence (0 = off).")
     c1, c2 = st.columns(2)
     noise_dim = num(c1, "Noise per step", *limits.MODEL["noise_dim"], key=k + "noise_dim", persist_state=_KEEP)
@@ -113,6 +123,7 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
+                       d_diffs=bool(d_diffs), g_output=str(g_output),
                        **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
 

@@ -96,15 +96,15 @@ def estimate_run_memory(model: ModelConfig, train: TrainConfig, n_sequences: int
     """
     params_g = rnn_parameters(model.g_cell, model.generator_input_dim, model.g_hidden, model.g_layers)
     params_g += model.g_hidden * n_features + n_features
-    cond = getattr(model, "condition_dim", 0)  # a label embedding beside each step's input (conditional runs)
-    params_d = rnn_parameters(model.d_cell, n_features + cond, model.d_hidden, model.d_layers) + model.d_hidden + 1
+    params_d = rnn_parameters(model.d_cell, model.discriminator_input_dim(n_features), model.d_hidden,
+                              model.d_layers) + model.d_hidden + 1
     ema = params_g if train.ema_decay > 0 else 0
     parameters = (4 * (params_g + params_d) + ema) * FLOAT_BYTES
 
     b, t = train.batch_size, seq_len
     t_g = t * getattr(train, "unroll", 1)  # G may run several windows long; D judges one window of it
     g_act = b * t_g * (_activation_floats(model.g_cell, model.g_hidden, model.g_layers) + model.generator_input_dim)
-    d_act = b * t * (_activation_floats(model.d_cell, model.d_hidden, model.d_layers) + n_features + cond)
+    d_act = b * t * (_activation_floats(model.d_cell, model.d_hidden, model.d_layers) + model.discriminator_input_dim(n_features))
     d_passes = 2 + (4 if train.loss == "wgan-gp" else 0)  # real + fake fused; the penalty's double backward (measured)
     activations = (g_act + d_passes * d_act) * FLOAT_BYTES
 

@@ -57,6 +57,11 @@ def check_contents(state: dict[str, Any], data_bytes: int | None = None) -> None
     _number(state, "step", int, limits.CHECKPOINT["step"])
     if "d_steps" in state:
         _number(state, "d_steps", int, limits.TRAIN["d_steps"])
+    if "lr" in state:
+        if not (isinstance(state["lr"], (list, tuple)) and len(state["lr"]) == 2):
+            raise CheckpointError(f"This checkpoint's lr is not a pair of learning rates, so {_NOT_OURS}.")
+        for name, value in zip(("lr_g", "lr_d"), state["lr"]):
+            _number({name: value}, name, float, limits.TRAIN[name], where="lr.")
     version = state.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version > 1:
         raise CheckpointError(f"This checkpoint's format version is {str(version)[:20]}; this RGAN Studio reads "

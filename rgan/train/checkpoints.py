@@ -36,7 +36,7 @@ _TrainerT = TypeVar("_TrainerT", bound="Trainer")
 
 CHECKPOINT_FORMAT = "rgan-studio-checkpoint"
 CHECKPOINT_VERSION = 1
-_REQUIRED = (  # "generator_ema", "d_steps" and "data_info" are optional: older files lack them
+_REQUIRED = (  # "generator_ema", "d_steps", "lr" and "data_info" are optional: older files lack them
     "model_config", "train_config", "generator", "discriminator", "opt_g", "opt_d", "step", "rng_state",
     "fixed_noise", "scaler", "feature_names", "n_features", "seq_len",
 )
@@ -57,6 +57,7 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
         "opt_d": trainer.opt_d.state_dict(),
         "step": trainer.step_count,
         "d_steps": trainer.d_steps,
+        "lr": [trainer.lr_g, trainer.lr_d],  # the set rates (the optimisers hold them times the schedule's factor)
         "rng_state": trainer._rng.get_state(),
         "fixed_noise": trainer.fixed_noise.cpu(),  # (P, T, noise)
         "scaler": trainer.scaler.to_dict(),
@@ -154,6 +155,10 @@ def rebuild(cls: type[_TrainerT], state: Any, data: SequenceData | None, device:
         raise CheckpointError(f"This checkpoint's weights could not be loaded ({type(e).__name__}), so it was not "
                               "written by RGAN Studio or was modified.") from e
     trainer.step_count = int(state["step"])
+    if "lr" in state:
+        trainer.set_lr(*state["lr"])
+    else:  # older files: constant rates, held by the optimisers
+        trainer.sync_lr_from_optimisers()
     trainer.d_steps = int(state.get("d_steps", train.d_steps))
     trainer.fixed_noise = state["fixed_noise"].to(trainer.device)
     if data is not None:

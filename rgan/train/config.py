@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
@@ -21,9 +22,14 @@ class TrainConfig:
         ValueError: a setting is out of range; the message names it, what it must be and what it got.
     """
 
+    # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0}
+
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
     lr_d: float = 2e-3  # discriminator Adam learning rate
+    lr_decay_steps: int = 3000  # both rates fall geometrically to lr_floor x their setting over this many steps (0 = constant)
+    lr_floor: float = 0.1  # share of the set rates left after lr_decay_steps
     beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
     beta2: float = 0.9  # Adam beta2
     d_steps: int = 1  # discriminator updates per generator update
@@ -51,6 +57,10 @@ class TrainConfig:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and 0 < value < 1):
                 raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}.")
+        if isinstance(self.lr_decay_steps, bool) or not isinstance(self.lr_decay_steps, int) or self.lr_decay_steps < 0:
+            raise ValueError(f"lr_decay_steps must be a whole number >= 0, got {self.lr_decay_steps!r}.")
+        if not (isinstance(self.lr_floor, (int, float)) and 0 < self.lr_floor <= 1):
+            raise ValueError(f"lr_floor must be a number in (0, 1], got {self.lr_floor!r}.")
         for name in ("d_steps", "batch_size", "steps", "preview_size", "unroll"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -67,6 +77,15 @@ class TrainConfig:
         for name in ("moment_weight", "gp_weight", "grad_clip"):
             if not getattr(self, name) >= 0:  # also refuses NaN
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
+
+
+def lr_factor(train: TrainConfig, step: int) -> float:
+    """The share of the set learning rates in use at ``step`` (0-based): ``lr_floor ** (step / lr_decay_steps)``
+    until ``lr_decay_steps``, then ``lr_floor``. Fast early progress, then small steps that let G settle
+    (constant 2e-3 drifted away from good Stocks samples after ~4,000 steps; benchmarks/results)."""
+    if train.lr_decay_steps == 0:
+        return 1.0
+    return float(train.lr_floor ** (min(step, train.lr_decay_steps) / train.lr_decay_steps))
 
 
 class TrainingDiverged(RuntimeError):

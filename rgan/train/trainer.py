@@ -30,8 +30,13 @@ from rgan.optim import adam
 
 from . import checkpoints, losses, sampling, speed
 from .advice import training_notes
-from .config import TrainConfig, TrainingDiverged, resolve_device
+from .config import TrainConfig, TrainingDiverged, lr_factor, resolve_device
 from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
+
+
+# D sees changes scaled to this standard deviation per feature: about the spread of the [0, 1] levels, so that
+# neither half of D's input drowns the other (at 1.0, Stocks' levels scored 0.06-0.09 after 300 s; at 0.25, 0.006)
+CHANGE_SPREAD = 0.25
 
 
 def _class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -103,6 +108,7 @@ class Trainer:
         self._fuse_d = speed.fuse_d_pass(self.device, model)  # D judges real and fake as one batch of 2B
         self.opt_g = adam(self.generator.parameters(), train.lr_g, (train.beta1, train.beta2))
         self.opt_d = adam(self.discriminator.parameters(), train.lr_d, (train.beta1, train.beta2))
+        self._lr = {self.opt_g: float(train.lr_g), self.opt_d: float(train.lr_d)}  # the set rates; the schedule scales them
         # One CPU generator drives batches and noise so that a run is reproducible and resumable exactly.
         self._rng = torch.Generator().manual_seed(train.seed)
         self.fixed_noise = self._noise(train.preview_size)  # (P, T, noise): the same preview every time
@@ -162,6 +168,10 @@ class Trainer:
                 "This model was trained without a label column; load the data without one."
             )
         self._n_real = windows.shape[0]
+        if self.model_config.d_diffs and self.step_count == 0:  # D's view of changes: about unit spread
+            spread = np.diff(windows, axis=1).reshape(-1, windows.shape[2]).std(axis=0)  # (F,)
+            scale = CHANGE_SPREAD / np.maximum(spread, 1e-3)
+            self.discriminator.diff_scale.copy_(torch.as_tensor(scale, dtype=torch.float32))
         self._real = speed.resident_windows(windows, self.device)  # (N, T, F)
         self._labels = None if labels is None else torch.as_tensor(np.asarray(labels, np.int64), device=self.device)
 
@@ -214,7 +224,8 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------- settings
     def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
-        """Change learning rates; they apply from the next step.
+        """Change the set learning rates; they apply from the next step (scaled by the schedule, see
+        :func:`lr_factor`).
 
         Raises:
             ValueError: a rate outside (0, 1), with :class:`TrainConfig`'s message.
@@ -223,8 +234,20 @@ class Trainer:
         replace(self.train_config, **changes)  # checks them as a config would
         for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
             if lr is not None:
-                for group in opt.param_groups:
-                    group["lr"] = float(lr)
+                self._lr[opt] = float(lr)
+        self._schedule_lr()
+
+    def _schedule_lr(self) -> None:
+        """Set the optimisers' rates for the coming step: the set rates times :func:`lr_factor`."""
+        factor = lr_factor(self.train_config, self.step_count)
+        for opt, lr in self._lr.items():
+            for group in opt.param_groups:
+                group["lr"] = lr * factor
+
+    def sync_lr_from_optimisers(self) -> None:
+        """After loading optimiser states: the set rates are their rates divided by the schedule's factor."""
+        factor = lr_factor(self.train_config, self.step_count)
+        self._lr = {opt: float(opt.param_groups[0]["lr"]) / factor for opt in (self.opt_g, self.opt_d)}
 
     def set_d_steps(self, d_steps: int) -> None:
         """Change discriminator updates per generator update; applies from the next step.
@@ -247,11 +270,19 @@ class Trainer:
 
     @property
     def lr_g(self) -> float:
-        return float(self.opt_g.param_groups[0]["lr"])
+        """G's set learning rate (the schedule scales it, see :attr:`lr_now`)."""
+        return self._lr[self.opt_g]
 
     @property
     def lr_d(self) -> float:
-        return float(self.opt_d.param_groups[0]["lr"])
+        """D's set learning rate."""
+        return self._lr[self.opt_d]
+
+    @property
+    def lr_now(self) -> tuple[float, float]:
+        """The rates the next step uses, G's and D's: the set rates times the schedule's factor."""
+        factor = lr_factor(self.train_config, self.step_count)
+        return self.lr_g * factor, self.lr_d * factor
 
     # ------------------------------------------------------------------------------------- training
     def step(
@@ -279,6 +310,7 @@ class Trainer:
             raise RuntimeError("This trainer has no real data; call attach_data() before step().")
         start = time.perf_counter()
         cfg, G, D = self.train_config, self.generator, self.discriminator
+        self._schedule_lr()
         G.train()
         D.train()
         note = on_substep or (lambda phase, name: None)

@@ -1,0 +1,43 @@
+"""A small quarterly table in headless Chromium: the calendar is read as time, the Train page names the
+small-table recipe and why, and the run shows it above its charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_util import go, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_small_quarterly_table_gets_its_recipe(page: Page, server: str):
+    open_csv_upload(page, server)
+    upload_csv(page, DATA / "quarterly_rates.csv")
+    set_number(page, "d_seq_len", 8)
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("Time: year + quarter (quarterly, 1980Q1–1999Q4)")
+    expect(main).to_contain_text(  # the data report says which recipe and why
+        "Recipe: small table (73 windows of 8 steps x 2 features from 80 rows")
+    page.get_by_role("button", name="Use this data").click()
+    wait_idle(page)
+    no_exception(page)
+
+    go(page, "Train")
+    wait_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("73 sequences × 8 steps × 2 features")  # year and quarter are not features
+    expect(sidebar).to_contain_text("Recipe: small table (73 windows of 8 steps x 2 features from 80 rows")
+    expect(sidebar).to_contain_text("g_hidden 64 → 32")
+    set_number(page, "m_g_hidden", 40)  # a size the person chose is kept
+    sidebar.get_by_role("button", name="Start training").click()
+    expect(main).to_contain_text("Recipe: small table", timeout=60_000)
+    expect(main).to_contain_text("d_hidden 64 → 32")
+    expect(main).to_contain_text("steps 5000 → 1500")
+    expect(main).not_to_contain_text("g_hidden 64 → 32")
+    no_exception(page)
+    shot(page, "train_small_table_recipe")
