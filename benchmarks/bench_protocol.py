@@ -1,8 +1,17 @@
-"""TimeGAN evaluation protocol on Sines and Stocks: default configuration, several seeds.
+"""TimeGAN evaluation protocol on Sines, Stocks and real files: default configuration, several seeds.
 
-    python -m benchmarks.bench_protocol                       # 3 seeds x 300 s x 2 data sets (~40 min)
+    python -m benchmarks.bench_protocol                       # 3 seeds x 300 s x 2 data sets (~35 min)
     python -m benchmarks.bench_protocol --minutes 1 --seeds 0 --datasets sines    # a quick look
-    python -m benchmarks.bench_protocol --threads 1 --parallel 2   # two runs side by side (~25 min on 2 cores)
+    python -m benchmarks.bench_protocol --configs default previous   # beside the previous default
+    python -m benchmarks.bench_protocol --datasets italy arrowhead vowels --minutes 2   # the real-data table
+    python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
+
+Configurations: "default" is today's default; "previous" the default before the dynamics work (D judged
+levels only, constant learning rates). Real files (``--data-dir``, default ../shared/data): "italy"
+(italy_power_demand.csv, 24 hours per row), "arrowhead" (arrowhead.csv, windows of 24 of each
+251-step outline, stride 8), "vowels" (japanese_vowels_long.csv, long layout, 12 LPC channels, windows
+of 12 frames), "interest" (interest_inflation_quarterly.csv, year+quarter time, windows of 12) and
+"grunfeld" (grunfeld_panel.csv, firm panel, windows of 8 years); all unconditional.
 
 For each data set and seed: train the default configuration for ``--minutes`` on ``--threads`` CPU
 threads, generate as many windows as the real set has (at most ``--eval-n``), and compute the
@@ -20,15 +29,54 @@ import argparse
 import multiprocessing as mp
 import statistics
 import time
+from dataclasses import replace
 
 import numpy as np
 import torch
 
 from rgan import metrics
 from rgan.alloc import keep_freed_memory
-from rgan.data import load_dataset
+from rgan.data import DataConfig, load_csv, load_dataset
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
+from rgan.train.recipe import describe, recipe_for
+
+CONFIGS = {  # name -> (model, train) changes from today's defaults
+    "default": ({}, {}),
+    "previous": ({"d_diffs": False}, {"lr_decay_steps": 0}),
+}
+FILES = {  # name -> (file in --data-dir, how to read it)
+    "italy": ("italy_power_demand.csv", DataConfig(seq_len=24)),
+    "arrowhead": ("arrowhead.csv", DataConfig(layout="sequence_rows", seq_len=24, stride=8,
+                                              features=tuple(f"t{i}" for i in range(251)))),
+    "vowels": ("japanese_vowels_long.csv", DataConfig(layout="long", id_column="utterance", time_column="frame",
+                                                      features=tuple(f"lpc{i}" for i in range(1, 13)), seq_len=12)),
+    "interest": ("interest_inflation_quarterly.csv", DataConfig(seq_len=12)),
+    "grunfeld": ("grunfeld_panel.csv", DataConfig(seq_len=8)),
+}
+
+
+def load_named(name: str, data_dir: str):
+    """A built-in data set (windows of 24) or one of FILES."""
+    if name in FILES:
+        file, config = FILES[name]
+        return load_csv(f"{data_dir}/{file}", config)
+    return load_dataset(name, seq_len=24)
+
+
+def make_trainer(data, config: str, seed: int) -> Trainer:
+    """``config``'s trainer as a user gets it: "default" with the recipe for the data's size (a small table's
+    recipe also caps the steps; otherwise the run is limited by time only)."""
+    model_changes, train_changes = CONFIGS[config]
+    model = replace(ModelConfig(), **model_changes)
+    train = replace(TrainConfig(device="cpu", seed=seed), **train_changes)
+    if config == "default":
+        recipe = recipe_for(data)
+        model, train, made = recipe.apply(model, train)
+        print(f"  {data.name}: {describe(recipe, made)}", flush=True)
+    if "steps" not in train_changes and train.steps == TrainConfig().steps:
+        train = replace(train, steps=10**9)
+    return Trainer(data, model, train)
 
 PUBLISHED = {  # (discriminative, predictive), lower is better; Yoon et al. 2019, Table 2
     "sines": {"TimeGAN": (0.011, 0.093), "RCGAN": (0.022, 0.097), "real data": (None, 0.094)},
@@ -36,10 +84,16 @@ PUBLISHED = {  # (discriminative, predictive), lower is better; Yoon et al. 2019
 }
 
 
-def scores(real: np.ndarray, fake: np.ndarray, seed: int, with_pred: bool = True) -> dict[str, float]:
-    out = {"disc": metrics.discriminative_score(real, fake, seed=seed)}
+def scores(real: np.ndarray, fake: np.ndarray, seed: int, with_pred: bool = True, repeats: int = 1) -> dict[str, float]:
+    """Discriminative score on levels and on first differences (each the mean of ``repeats`` classifier seeds:
+    small sets give noisy single scores), predictive score and autocorrelation distance."""
+    def disc(a, b):
+        return float(np.mean([metrics.discriminative_score(a, b, seed=seed + 1000 * r) for r in range(repeats)]))
+
+    out = {"disc": disc(real, fake)}
     out["pred"] = metrics.predictive_score(real, fake, seed=seed) if with_pred else float("nan")
-    out["disc_diff"] = metrics.discriminative_score(*metrics.differenced_pair(real, fake), seed=seed)
+    out["disc_diff"] = disc(*metrics.differenced_pair(real, fake))
+    out["acf"] = metrics.acf_distance(real, fake)
     return out
 
 
@@ -52,39 +106,82 @@ def fmt(values: list[float]) -> str:
     return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
 
 
-def run_job(name: str, seed: int, minutes: float, threads: int, eval_n: int, baselines: bool) -> dict:
-    """Train the default configuration on ``name`` for ``minutes``, then score it (and, if asked, baselines)."""
+def run_job(name: str, config: str, seed: int, minutes: float, threads: int, eval_n: int, baselines: bool,
+            data_dir: str) -> dict:
+    """Train ``config`` on ``name`` for ``minutes``, then score it (and, if asked, baselines)."""
     keep_freed_memory()  # a spawned worker is a fresh process: apply the allocator setting here
     torch.set_num_threads(threads)
-    data = load_dataset(name, seq_len=24)
+    data = load_named(name, data_dir)
     all_real = np.asarray(data.windows)
     rng = np.random.default_rng(seed)
     real = all_real[rng.choice(len(all_real), min(eval_n, len(all_real)), replace=False)]
-    trainer = Trainer(data, ModelConfig(), TrainConfig(device="cpu", seed=seed, steps=10**9))
+    repeats = 5 if len(real) < 500 else 1
+    trainer = make_trainer(data, config, seed)
     start = time.perf_counter()
-    while time.perf_counter() - start < minutes * 60:
+    while time.perf_counter() - start < minutes * 60 and trainer.step_count < trainer.train_config.steps:
         trainer.step()
-    out = {"name": name, "seed": seed, "steps": trainer.step_count, "seconds": time.perf_counter() - start}
+    method = f"RGAN Studio ({config})"
+    out = {"name": name, "config": config, "seed": seed, "steps": trainer.step_count, "seconds": time.perf_counter() - start}
     fake = trainer.sample(len(real), seed=seed, scaled=True)
-    out["RGAN Studio (default)"] = scores(real, fake, seed)
+    out[method] = scores(real, fake, seed, repeats=repeats)
     if baselines:  # untrained baselines vary little between seeds: score them once
-        out["shuffled time"] = scores(real, metrics.baseline_shuffled_time(real, seed=seed), seed, with_pred=False)
+        out["shuffled time"] = scores(real, metrics.baseline_shuffled_time(real, seed=seed), seed, False, repeats)
         independent = metrics.baseline_independent_steps(real, len(real), seed=seed)
-        out["independent steps"] = scores(real, independent, seed)
+        out["independent steps"] = scores(real, independent, seed, repeats=repeats)
         other = all_real[rng.choice(len(all_real), len(real), replace=False)]
         pred = metrics.predictive_score(real, other, seed=seed)
-        out["real data"] = {"disc": float("nan"), "pred": pred, "disc_diff": float("nan")}
-    r = out["RGAN Studio (default)"]
-    print(f"{name} seed {seed}: {trainer.step_count} steps in {out['seconds']:.0f} s; disc {r['disc']:.3f} "
-          f"pred {r['pred']:.3f} disc(diff) {r['disc_diff']:.3f}", flush=True)
+        out["real data"] = {"disc": float("nan"), "pred": pred, "disc_diff": float("nan"), "acf": float("nan")}
+    r = out[method]
+    print(f"{name} {config} seed {seed}: {trainer.step_count} steps in {out['seconds']:.0f} s; disc {r['disc']:.3f} "
+          f"disc(diff) {r['disc_diff']:.3f} acf {r['acf']:.3f} pred {r['pred']:.3f}", flush=True)
     return out
+
+
+def time_to_quality(config: str, seed: int, threads: int, target: float, check_every: float, limit: float) -> dict:
+    """Seconds of training (scoring excluded) until sines reach a discriminative score <= ``target``."""
+    keep_freed_memory()
+    torch.set_num_threads(threads)
+    data = load_dataset("sines", seq_len=24)
+    real = np.asarray(data.windows)[np.random.default_rng(seed).choice(len(data.windows), 3000, replace=False)]
+    trainer = make_trainer(data, config, seed)
+    clock, score = 0.0, 1.0
+    while clock < limit:
+        start = time.perf_counter()
+        while time.perf_counter() - start < check_every:
+            trainer.step()
+        clock += time.perf_counter() - start
+        score = metrics.discriminative_score(real, trainer.sample(len(real), seed=seed, scaled=True), seed=seed)
+        print(f"  {config} seed {seed}: {clock:.0f} s, {trainer.step_count} steps, disc {score:.3f}", flush=True)
+        if score <= target:
+            break
+    return {"config": config, "seed": seed, "seconds": clock if score <= target else float("inf"),
+            "steps": trainer.step_count, "rate": trainer.step_count / clock}
 
 
 def _run_job(job: tuple) -> dict:
     return run_job(*job)
 
 
-METHODS = ("RGAN Studio (default)", "shuffled time", "independent steps", "real data")
+def _ttq_job(job: tuple) -> dict:
+    return time_to_quality(*job)
+
+
+BASELINES = ("shuffled time", "independent steps", "real data")
+
+
+def main_time_to_quality(args) -> None:
+    jobs = [(c, s, args.threads, args.target, args.check_every, args.limit) for s in args.seeds for c in args.configs]
+    with mp.get_context("spawn").Pool(args.parallel) as pool:
+        done = list(pool.imap(_ttq_job, jobs))
+    print(f"\nSeconds of {args.threads}-thread CPU training until sines reach discriminative <= {args.target} "
+          f"(checked every {args.check_every:g} s, scoring time excluded; inf = not within {args.limit:g} s)")
+    print("| configuration | " + " | ".join(f"seed {s}" for s in args.seeds) + " | median | steps/s |")
+    print("|---|" + "---|" * (len(args.seeds) + 2))
+    for c in args.configs:
+        mine = [d for d in done if d["config"] == c]
+        secs = [d["seconds"] for d in mine]
+        print(f"| {c} | " + " | ".join(f"{v:.0f}" for v in secs) +
+              f" | {statistics.median(secs):.0f} | {statistics.median(d['rate'] for d in mine):.1f} |")
 
 
 def main() -> None:
@@ -95,35 +192,47 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads per run")
     parser.add_argument("--parallel", type=int, default=1, help="runs side by side (each in its own process)")
     parser.add_argument("--eval-n", type=int, default=3000)
+    parser.add_argument("--configs", nargs="+", default=["default"], choices=list(CONFIGS))
+    parser.add_argument("--data-dir", default="../shared/data", help="where the real files are")
+    parser.add_argument("--time-to-quality", action="store_true", help="time sines to --target instead")
+    parser.add_argument("--target", type=float, default=0.05)
+    parser.add_argument("--check-every", type=float, default=10.0, help="seconds of training between scores")
+    parser.add_argument("--limit", type=float, default=240.0, help="give up after this many seconds")
     args = parser.parse_args()
-    jobs = [(name, seed, args.minutes, args.threads, args.eval_n, seed == args.seeds[0])
-            for name in args.datasets for seed in args.seeds]
+    if args.time_to_quality:
+        main_time_to_quality(args)
+        return
+    jobs = [(name, config, seed, args.minutes, args.threads, args.eval_n, seed == args.seeds[0] and config == args.configs[0],
+             args.data_dir) for name in args.datasets for config in args.configs for seed in args.seeds]
     t0 = time.perf_counter()
     with mp.get_context("spawn").Pool(args.parallel) as pool:
         done = list(pool.imap_unordered(_run_job, jobs))
 
     rows: list[str] = []
     for name in args.datasets:
-        mine = sorted((d for d in done if d["name"] == name), key=lambda d: d["seed"])
-        steps = [d["steps"] for d in mine]
-        seconds = [d["seconds"] for d in mine]
-        for method in METHODS:
-            runs = [d[method] for d in mine if method in d]
-            extra = f" ({statistics.mean(steps):.0f} steps, {statistics.mean(seconds) / 60:.1f} min)" if "default" in method else ""
+        for method in [f"RGAN Studio ({c})" for c in args.configs] + list(BASELINES):
+            mine = sorted((d for d in done if d["name"] == name and method in d), key=lambda d: d["seed"])
+            runs = [d[method] for d in mine]
+            if not runs:
+                continue
+            extra = ""
+            if method.startswith("RGAN"):
+                steps, seconds = [d["steps"] for d in mine], [d["seconds"] for d in mine]
+                extra = f" ({statistics.mean(steps):.0f} steps, {sum(steps) / sum(seconds):.1f} steps/s)"
             rows.append(
-                f"| {name} | {method}{extra} | {fmt([r['disc'] for r in runs])} | {fmt([r['pred'] for r in runs])} | "
-                f"{fmt([r['disc_diff'] for r in runs])} |"
+                f"| {name} | {method}{extra} | {fmt([r['disc'] for r in runs])} | {fmt([r['disc_diff'] for r in runs])} | "
+                f"{fmt([r['acf'] for r in runs])} | {fmt([r['pred'] for r in runs])} |"
             )
-        for method, (disc, pred) in PUBLISHED[name].items():
+        for method, (disc, pred) in PUBLISHED.get(name, {}).items():
             if method != "real data":
-                rows.append(f"| {name} | {method} (published) | {disc:.3f} | {pred:.3f} | - |")
+                rows.append(f"| {name} | {method} (published) | {disc:.3f} | - | - | {pred:.3f} |")
             else:
-                rows.append(f"| {name} | real data (published) | - | {pred:.3f} | - |")
+                rows.append(f"| {name} | real data (published) | - | - | - | {pred:.3f} |")
 
     print(f"\n{len(args.seeds)} seeds, {args.minutes:g} min training each on {args.threads} CPU thread(s), "
           f"{args.parallel} run(s) at a time; whole benchmark {(time.perf_counter() - t0) / 60:.0f} min; lower is better")
-    print("| data | method | discriminative | predictive | discriminative on differences |")
-    print("|---|---|---|---|---|")
+    print("| data | method | discriminative | discriminative on differences | autocorrelation distance | predictive |")
+    print("|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -38,16 +38,23 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "corr1": ({}, {"corr_weight": 1.0}),
     "corr3": ({}, {"corr_weight": 3.0}),
     "corr1-diffmom": ({}, {"corr_weight": 1.0, "diff_moment": True}),
+    # dynamics (issue 15): D sees step-to-step changes; G writes changes; moments of changes
+    "d-diffs": ({"d_diffs": True}, {}),
+    "g-changes": ({"g_output": "changes"}, {}),
+    "g-changes-d-diffs": ({"g_output": "changes", "d_diffs": True}, {}),
+    "d-diffs-diffmom": ({"d_diffs": True}, {"diff_moment": True}),
+    "g-changes-d-diffs-diffmom": ({"g_output": "changes", "d_diffs": True}, {"diff_moment": True}),
 }
 
 
-def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, dataset: str, pred: bool) -> tuple:
+def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, dataset: str, pred: bool,
+            steps: int = 0) -> tuple:
     import numpy as np
     import torch
 
     from rgan.alloc import keep_freed_memory
     from rgan.data import load_dataset
-    from rgan.metrics import discriminative_score, predictive_score
+    from rgan.metrics import differenced_pair, discriminative_score, predictive_score
     from rgan.models import ModelConfig
     from rgan.train import TrainConfig, Trainer
 
@@ -57,14 +64,16 @@ def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, data
     data = load_dataset(dataset, seq_len=24)
     trainer = Trainer(data, replace(ModelConfig(), **model_kw), replace(TrainConfig(device="cpu", seed=seed), **train_kw))
     start = time.perf_counter()
-    while time.perf_counter() - start < budget:
+    while (trainer.step_count < steps) if steps else (time.perf_counter() - start < budget):
         trainer.step()
+    seconds = time.perf_counter() - start
     real = np.asarray(data.windows)
     rng = np.random.default_rng(seed)
     real = real[rng.choice(len(real), min(eval_n, len(real)), replace=False)]
     fake = trainer.sample(len(real), seed=seed, scaled=True)
     p = predictive_score(real, fake, seed=seed) if pred else float("nan")
-    return name, seed, trainer.step_count, discriminative_score(real, fake, seed=seed), p
+    diff = discriminative_score(*differenced_pair(real, fake), seed=seed)
+    return name, seed, trainer.step_count, seconds, discriminative_score(real, fake, seed=seed), diff, p
 
 
 def _run_job(job: tuple) -> tuple:
@@ -81,14 +90,19 @@ def main() -> None:
     parser.add_argument("--dataset", default="sines")
     parser.add_argument("--only", default="", help="comma-separated config names (default: all)")
     parser.add_argument("--pred", action="store_true", help="also compute the predictive score (slower)")
+    parser.add_argument("--steps", type=int, default=0, help="train this many steps instead of --budget seconds "
+                        "(a fair screen on a busy machine)")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n] or list(CONFIGS)
-    jobs = [(n, args.budget, args.threads, s, args.eval_n, args.dataset, args.pred) for n in names for s in args.seeds]
-    print(f"{args.dataset}: {len(jobs)} jobs, {args.budget:g} s each on {args.threads} threads, {args.parallel} at a time")
-    print("| config | seed | steps | disc. score | pred. score |\n|---|---|---|---|---|", flush=True)
+    jobs = [(n, args.budget, args.threads, s, args.eval_n, args.dataset, args.pred, args.steps)
+            for n in names for s in args.seeds]
+    budget = f"{args.steps} steps" if args.steps else f"{args.budget:g} s"
+    print(f"{args.dataset}: {len(jobs)} jobs, {budget} each on {args.threads} threads, {args.parallel} at a time")
+    print("| config | seed | steps | seconds | disc. score | disc. on differences | pred. score |\n"
+          "|---|---|---|---|---|---|---|", flush=True)
     with mp.get_context("spawn").Pool(args.parallel) as pool:
-        for name, seed, steps, score, pred in pool.imap_unordered(_run_job, jobs):
-            print(f"| {name} | {seed} | {steps} | {score:.3f} | {pred:.3f} |", flush=True)
+        for name, seed, steps, seconds, score, diff, pred in pool.imap_unordered(_run_job, jobs):
+            print(f"| {name} | {seed} | {steps} | {seconds:.0f} | {score:.3f} | {diff:.3f} | {pred:.3f} |", flush=True)
 
 
 if __name__ == "__main__":
