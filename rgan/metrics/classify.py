@@ -1,8 +1,13 @@
 """Train on synthetic, test on real, for labels: do generated sequences of a class look like that class?
 
-``tstr_accuracy`` trains a small GRU classifier on labelled generated sequences and measures its
-accuracy on held-out real ones (TSTR), beside the same classifier trained on the other real sequences
-(TRTR, the ceiling). A ratio TSTR / TRTR near 1 means the samples carry what tells the classes apart.
+``tstr_accuracy`` trains a small fully convolutional classifier (three 1-D convolutions with batch
+normalisation and global average pooling, the usual baseline on the UCR archive) on labelled generated
+sequences and measures its accuracy on held-out real ones (TSTR), beside the same classifier trained on
+the other real sequences (TRTR, the ceiling). A ratio TSTR / TRTR near 1 means the samples carry what
+tells the classes apart.
+
+A GRU classifier was used before; on ``arrowhead`` (251 steps, 3 classes) it stayed near chance even on
+real data (TRTR 0.41), so TSTR could not tell a good generator from a bad one there.
 """
 
 from __future__ import annotations
@@ -17,26 +22,35 @@ from rgan.optim import adam
 
 
 class _Classifier(nn.Module):
-    """GRU over the sequence ``(B, T, F)`` -> class logits ``(B, C)`` from the mean of its states (long
-    sequences keep early steps in view)."""
+    """Convolutions over time ``(B, T, F)`` -> class logits ``(B, C)`` from the mean of the last feature
+    maps over time, so any length works and a shape is recognised wherever it sits."""
 
-    def __init__(self, n_features: int, n_classes: int, hidden: int) -> None:
+    def __init__(self, n_features: int, n_classes: int, width: int = 32) -> None:
         super().__init__()
-        self.rnn = nn.GRU(n_features, hidden, batch_first=True)
-        self.out = nn.Linear(2 * hidden, n_classes)
+        layers: list[nn.Module] = []
+        for c_in, c_out, k in ((n_features, width, 7), (width, 2 * width, 5), (2 * width, width, 3)):
+            layers += [nn.Conv1d(c_in, c_out, k, padding=k // 2), nn.BatchNorm1d(c_out), nn.ReLU()]
+        self.features = nn.Sequential(*layers)
+        self.out = nn.Linear(width, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, _ = self.rnn(x)  # (B, T, H)
-        return self.out(torch.cat([h.mean(dim=1), h[:, -1]], dim=-1))  # (B, C)
+        h = self.features(x.transpose(1, 2))  # (B, width, T)
+        return self.out(h.mean(dim=-1))  # (B, C)
 
 
 def _train_and_test(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                     n_classes: int, iterations: int, seed: int, device: str) -> np.ndarray:
-    """Fits a classifier on (x_train, y_train); returns whether each test sequence was classified right (M,)."""
+    """Fits a classifier on (x_train, y_train); returns whether each test sequence was classified right (M,).
+
+    The learning rate falls from 5e-3 to 0 on a cosine, and batch normalisation's statistics are then
+    measured afresh over the whole training set: without both, the last iterate and the running
+    statistics it was evaluated with swung the accuracy by 0.4 between seeds on ``arrowhead``.
+    """
     torch.manual_seed(seed)  # weight init; restored by the caller's fork_rng
     gen = torch.Generator().manual_seed(seed)
-    model = _Classifier(x_train.shape[-1], n_classes, hidden=max(16, min(64, 4 * x_train.shape[-1]))).to(device)
+    model = _Classifier(x_train.shape[-1], n_classes).to(device)
     opt = adam(model.parameters(), 5e-3)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=iterations)
     xs = torch.as_tensor(np.asarray(x_train, np.float32), device=device)
     ys = torch.as_tensor(np.asarray(y_train, np.int64), device=device)
     batch = min(128, len(xs))
@@ -47,8 +61,15 @@ def _train_and_test(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    model.eval()
+        schedule.step()
     with torch.no_grad():
+        for layer in model.modules():
+            if isinstance(layer, nn.BatchNorm1d):
+                layer.reset_running_stats()
+                layer.momentum = None  # a plain average over the passes below
+        for i in range(0, len(xs), 512):
+            model(xs[i:i + 512])
+        model.eval()
         xt = torch.as_tensor(np.asarray(x_test, np.float32), device=device)
         pred = torch.cat([model(xt[i:i + 512]).argmax(-1) for i in range(0, len(xt), 512)]).cpu().numpy()
     return pred == np.asarray(y_test)
