@@ -272,6 +272,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
         table = samples_frame(samples, trainer.feature_names, labels, trainer.class_names, label_column)
     table.to_csv(out, index=False)
     print(f"wrote {args.n} sequences x {samples.shape[1]} steps x {trainer.n_features} features to {out}", file=sys.stderr)
+    trained = trainer.seq_len * trainer.train_config.unroll
+    if samples.shape[1] > 2 * trained:
+        print(f"Note: G was trained to run {trained} steps (windows of {trainer.seq_len}, unroll "
+              f"{trainer.train_config.unroll}); past that its samples may drift off the data. "
+              f"`python -m rgan evaluate --checkpoint {args.checkpoint} --length {samples.shape[1]}` scores their "
+              "start and end; "
+              "training with --unroll 4 keeps long samples on the data.", file=sys.stderr)
     return 0
 
 
@@ -321,10 +328,7 @@ def _drift_scores(trainer: Trainer, data: SequenceData, real: np.ndarray, args: 
     from rgan import metrics
 
     long_samples = data.scaler.transform(trainer.sample(len(real), seed=args.seed + 1, length=args.length))  # (n, L, F)
-    iterations = 300 if args.quick else 2000
-    t = trainer.seq_len
-    start = metrics.discriminative_score(real, long_samples[:, :t], iterations=iterations, seed=args.seed)
-    end = metrics.discriminative_score(real, long_samples[:, -t:], iterations=iterations, seed=args.seed)
+    start, end = metrics.start_end_scores(real, long_samples, iterations=300 if args.quick else 2000, seed=args.seed)
     return {f"discriminative_start_of_{args.length}": start, f"discriminative_end_of_{args.length}": end}
 
 

@@ -70,6 +70,13 @@ def test_condition_on_a_label_and_download_one_class_at_a_longer_length(page: Pa
     page.keyboard.press("Escape")
     wait_idle(page)
     no_exception(page)
+    expect(page.get_by_text("Long samples: 48 steps, 2.0 training windows")).to_be_visible(timeout=TIMEOUT_MS)
+    control(page, "cmp_long_go").click()
+    wait_idle(page)
+    for edge in ("First 24 steps", "Last 24 steps"):
+        expect(page.get_by_test_id("stMetric").filter(has_text=edge)).to_be_visible(timeout=TIMEOUT_MS)
+    no_exception(page)
+    shot(page, "compare_long_samples")
     button = control(page, "dl_samples")
     expect(button).to_contain_text("x 48 steps")
     with page.expect_download(timeout=TIMEOUT_MS) as info:

@@ -148,6 +148,8 @@ def test_sample_label_length_and_format_on_a_wide_file(labelled: Path, tmp_path:
     table = pd.read_csv(out)
     assert list(table.columns) == ["sample_id", "step", "value", "label"] and len(table) == 3 * 25
     assert table.groupby("sample_id")["label"].first().tolist() == [1, 2, 1]
+    assert "Note: G was trained to run 10 steps (windows of 10, unroll 1)" in result.stderr  # 25 > 2 x 10
+    assert "--length 25` scores their start and end" in result.stderr
 
 
 def test_unknown_label_and_bad_label_column_exit_2_with_one_line(labelled: Path, tmp_path: Path):

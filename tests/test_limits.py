@@ -27,7 +27,8 @@ FORM_RANGES = {
     "Sample from G's weight average (decay)": ("TRAIN", "ema_decay"), "Moment loss": ("TRAIN", "moment_weight"),
     "Correlation loss": ("TRAIN", "corr_weight"), "Label smoothing": ("TRAIN", "label_smoothing"),
     "Gradient penalty": ("TRAIN", "gp_weight"), "Gradient clip": ("TRAIN", "grad_clip"),
-    "Adam β1": ("TRAIN", "beta1"), "Adam β2": ("TRAIN", "beta2"), "Sequence length (seq_len)": ("DATA", "seq_len"),
+    "Adam β1": ("TRAIN", "beta1"), "Adam β2": ("TRAIN", "beta2"), "Unroll (windows)": ("TRAIN", "unroll"),
+    "Sequence length (seq_len)": ("DATA", "seq_len"),
     "Stride": ("DATA", "stride"), "Sequences": ("SYNTHETIC", "n_samples"), "Features": ("SYNTHETIC", "n_features"),
 }
 SEEDS = {"train_seed": ("TRAIN", "seed"), "ds_seed": ("SYNTHETIC", "seed")}  # two fields labelled "Seed"

@@ -58,3 +58,39 @@ def test_default_unroll_keeps_the_run_unchanged(data) -> None:
     b = Trainer(data, SMALL, TrainConfig(device="cpu", batch_size=8, seed=4, unroll=1))
     assert [a.step()["loss_d"] for _ in range(2)] == [b.step()["loss_d"] for _ in range(2)]
     assert DataConfig().seq_len == 24
+
+
+def test_start_end_scores_see_a_drifting_end() -> None:
+    """A sample whose last window leaves the data's range scores worse at the end than at the start."""
+    from rgan.metrics import start_end_scores
+
+    rng = np.random.default_rng(0)
+    t = np.arange(12)
+    real = (0.5 + 0.3 * np.sin(t[None, :, None] / 2 + rng.uniform(0, 6, (200, 1, 1)))).astype(np.float32)
+    steady = np.concatenate([real[rng.permutation(200)] for _ in range(3)], axis=1)  # (200, 36, 1): on the data
+    drifting = steady.copy()
+    drifting[:, -12:] = 0.95 - 0.05 * rng.random((200, 12, 1))  # the last window sits at the top, flat
+    start, end = start_end_scores(real, steady, iterations=300)
+    assert abs(end - start) < 0.1
+    start, end = start_end_scores(real, drifting, iterations=300)
+    assert start < 0.15 and end > 0.4
+    with pytest.raises(ValueError, match="at least as long as the real windows"):
+        start_end_scores(real, steady[:, :8], iterations=10)
+
+
+def test_long_samples_figure_draws_the_whole_length_against_the_real_band() -> None:
+    from rgan.plots import long_samples_figure
+
+    rng = np.random.default_rng(1)
+    real = rng.normal(10, 1, (30, 12, 2))
+    fake = rng.normal(10, 1, (6, 60, 2))
+    fig = long_samples_figure(fake, real, ["a", "b"], 12, n=3)
+    assert "Long samples: 60 steps, 5.0 training windows" in fig.layout.title.text
+    generated = [tr for tr in fig.data if tr.name == "generated"]
+    assert len(generated) == 2 and len(generated[0].x) == 3 * 61  # 3 samples of 60 steps, a gap after each
+    band = [tr for tr in fig.data if tr.name == "real 5-95 %"]
+    lo, hi = np.percentile(real[:, :, 0], [5, 95])
+    assert len(band) == 4 and band[0].y == (hi, hi) and band[1].y == (lo, lo) and band[1].fill == "tonexty"
+    edges = [s.x0 for s in fig.layout.shapes]  # a dotted line after every window, on each feature's row
+    assert sorted(set(edges)) == [11.5, 23.5, 35.5, 47.5] and len(edges) == 8
+    assert long_samples_figure(fake, None, ["a", "b"], 12).data[0].name == "generated"  # no real data: no band

@@ -176,8 +176,9 @@ def length_and_classes(model: Model, length_column: Any) -> tuple[int, list[str]
         st.session_state["cmp_length"] = model.seq_len  # set for another model
     length = length_column.number_input(
         "Length (steps)", model.seq_len, 100 * model.seq_len, model.seq_len, key="cmp_length",
-        help="Longer than the training windows runs the generator on; the download holds the whole length, the "
-             "views its first steps.")
+        help="Longer than the training windows runs the generator on, carrying its state. The Samples tab then "
+             "draws the whole samples and can score their last window against their first (drift); the download "
+             "holds the whole length; the other views compare the first window with real windows.")
     names = class_names(model)
     if not names:
         return int(length), []
@@ -191,8 +192,8 @@ def compare(model: Model, n: int, seed: int, length: int | None = None, classes:
             ) -> Comparison | None:
     """``n`` generated sequences and as many real ones; None when the model has no weights yet.
 
-    ``length`` beyond the model's seq_len generates that many steps (for the download; the views show the
-    first seq_len); ``classes`` asks a conditional model for those classes (default: training frequencies).
+    ``length`` beyond the model's seq_len generates that many steps (``fake_long``: the long-samples view
+    and the download; the other views compare the first seq_len); ``classes`` asks a conditional model for those classes (default: training frequencies).
     """
     def draw(t: Trainer):
         fake, labels = t.sample(n, seed=seed, length=length, classes=classes or None, with_labels=True)

@@ -32,9 +32,40 @@ def samples_view(c: Comparison) -> None:
     right.plotly_chart(plots.marginal_figure(c.real, c.fake, names), key="cmp_marginals", width="stretch")
     if c.real is None:
         st.caption("No real data to compare with for this model.")
+    if c.fake_long is not None:
+        long_samples(c)
     if c.labels is not None:
         st.plotly_chart(class_samples_figure(c.fake, c.labels, c.class_names, names, real=c.real,
                                              real_labels=c.real_labels), key="cmp_class_chart", width="stretch")
+
+
+def long_samples(c: Comparison) -> None:
+    """Samples longer than the training windows, whole, and how their last window scores against their first."""
+    m = c.model
+    st.plotly_chart(plots.long_samples_figure(c.fake_long, c.real, m.feature_names, m.seq_len),
+                    key="cmp_long", width="stretch")
+    if c.real_scaled is None or m.data is None:
+        return
+    length = c.fake_long.shape[1]
+    if not st.button("Score start and end", key="cmp_long_go", icon=":material/straighten:",
+                     help=f"Scores the first and the last {m.seq_len} steps of the {length:,}-step samples against real "
+                          "windows (discriminative score, lower is better). A higher score at the end means the "
+                          "generator drifts away from the data when run past its training length. Seconds."):
+        if st.session_state.get("cmp_long_scored") != (c.key, length):
+            return
+    start, end = memoised("long", (c.key, length), lambda: metrics.start_end_scores(
+        c.real_scaled, m.data.scaler.transform(c.fake_long).astype(np.float32), iterations=500, seed=c.seed))
+    st.session_state["cmp_long_scored"] = (c.key, length)
+    left, right = st.columns(2)
+    n = min(len(c.real_scaled), len(c.fake_long))
+    left.metric(f"First {m.seq_len} steps", f"{start:.3f}",
+                help=f"Discriminative score from {n} samples against {n} real windows (0: indistinguishable). "
+                     "More *Generated sequences* give a steadier score.")
+    right.metric(f"Last {m.seq_len} steps", f"{end:.3f}", f"{end - start:+.3f}", delta_color="inverse")
+    if end - start > 0.05:
+        st.warning(f"The samples drift: their last {m.seq_len} steps are easier to tell from real data than their first "
+                   f"({end:.3f} vs {start:.3f}). Train with a longer unroll (Train page, *Unroll*; CLI `--unroll 4`) "
+                   "so the generator learns to run on past one window.", icon=":material/trending_up:")
 
 
 def class_scores(c: Comparison) -> None:
@@ -47,7 +78,7 @@ def class_scores(c: Comparison) -> None:
         return
     key = "cmp_tstr"
     if not st.button("Score each class", key="cmp_tstr_go", icon=":material/category:",
-                     help="Trains a small GRU classifier on the labelled samples and tests it on held-out real "
+                     help="Trains a small convolutional classifier on the labelled samples and tests it on held-out real "
                           "windows (TSTR), beside the same classifier trained on real windows (TRTR). Seconds."):
         held = st.session_state.get(key)
         if held is None or held[0] != c.key:

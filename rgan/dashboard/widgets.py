@@ -37,7 +37,7 @@ MISSING_LABELS = {
 }
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "diff_moment", "label_smoothing", "gp_weight", "grad_clip",
-                          "beta1", "beta2")
+                          "beta1", "beta2", "unroll")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -178,7 +178,7 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
                 steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay),
-                **{name: (bool(v) if name == "diff_moment" else float(v)) for name, v in advanced.items()})
+                **{name: {"diff_moment": bool, "unroll": int}.get(name, float)(v) for name, v in advanced.items()})
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:
         st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
@@ -218,6 +218,10 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
             beta2=num(c1, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
                 persist_state=_KEEP,
                 help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
+            unroll=num(c2, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
+                help="G runs this many training windows in a row and D judges one window of it, so G learns to "
+                     "keep going: 4 or more keeps samples longer than a window (Compare page *Length*, CLI "
+                     "`sample --length`) on the data. Costs about that many times G's work per step."),
             diff_moment=st.checkbox(
                 "Moment loss also matches step-to-step changes", key=k + "diff_moment", persist_state=_KEEP,
                 help="Also compares the mean and spread of the differences between consecutive steps "

@@ -41,7 +41,7 @@ from rgan.metrics.descriptive import (
 from rgan.metrics.distances import mmd_rbf
 from rgan.metrics.embedding import pca_embedding, tsne_embedding
 from rgan.metrics.jobs import BaselineCache, EvalKey, EvaluationJob, EvaluationStore, JobStatus
-from rgan.metrics.learned import discriminative_score, predictive_score
+from rgan.metrics.learned import discriminative_score, predictive_score, start_end_scores
 from rgan.metrics.neighbours import Memorisation, diversity, memorisation, nearest_neighbour_ratio, nearest_windows
 from rgan.metrics.suite import METRIC_INFO, MIN_REAL_WINDOWS, evaluate
 
@@ -73,6 +73,7 @@ __all__ = [
     "nearest_windows",
     "pca_embedding",
     "predictive_score",
+    "start_end_scores",
     "tsne_embedding",
     "tstr_accuracy",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rgan.metrics._common import IterationCallback, _check_pair, _check_positive
+from rgan.metrics._common import IterationCallback, _as_windows, _check_pair, _check_positive
 from rgan.optim import adam
 
 _PROGRESS_EVERY = 50  # iterations between progress callbacks of the learned scores
@@ -190,6 +190,34 @@ def discriminative_score(
                     correct += int(((logits > 0) == label).sum())
     accuracy = correct / (2 * (n - n_train))
     return float(abs(accuracy - 0.5))
+
+
+def start_end_scores(real: np.ndarray, long_samples: np.ndarray, *, iterations: int = 2000, seed: int = 0,
+                     device: str = "cpu", num_threads: int | None = 1) -> tuple[float, float]:
+    """Discriminative scores of the first and of the last window of samples longer than the real windows.
+
+    Where a recurrent generator runs on past the length it was trained on, its state can wander off the
+    data: the end scores worse than the start. Both windows are scored against the same real windows
+    with :func:`discriminative_score` (same seed), so the difference is the drift.
+
+    Args:
+        real: real windows (N, T, F) in [0, 1].
+        long_samples: generated sequences (M, L, F) in [0, 1] with L >= T.
+
+    Returns:
+        ``(start, end)``, each in [0, 0.5]; lower is better.
+
+    Raises:
+        ValueError: the samples are shorter than the real windows, or as :func:`discriminative_score`.
+    """
+    real, long_samples = _as_windows(real, "real"), _as_windows(long_samples, "long_samples")
+    t = real.shape[1]
+    if long_samples.shape[1] < t:
+        raise ValueError(f"long_samples must be at least as long as the real windows ({t} steps); "
+                         f"found {long_samples.shape[1]}.")
+    kwargs = dict(iterations=iterations, seed=seed, device=device, num_threads=num_threads)
+    return (discriminative_score(real, long_samples[:, :t], **kwargs),
+            discriminative_score(real, long_samples[:, -t:], **kwargs))
 
 
 def _predictive_split(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

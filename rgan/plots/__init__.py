@@ -19,7 +19,14 @@ from __future__ import annotations
 from .discriminator import realness_heatmap, realness_line_figure
 from .distributions import acf_figure, embedding_figure, marginal_figure
 from .evolution import evolution_figure
-from .sequences import nearest_pairs_figure, overlay_figure, sample_grid_figure, sequences_figure, series_figure
+from .sequences import (
+    long_samples_figure,
+    nearest_pairs_figure,
+    overlay_figure,
+    sample_grid_figure,
+    sequences_figure,
+    series_figure,
+)
 from .style import (
     D_COLOR,
     FAKE_COLOR,
@@ -37,7 +44,7 @@ __all__ = [
     "MAX_FEATURES", "NO_DATA_TEXT",
     "ema", "progress_text",
     "loss_figure", "d_output_figure", "grad_norm_figure", "runs_loss_figure",
-    "overlay_figure", "sample_grid_figure", "sequences_figure", "series_figure",
+    "overlay_figure", "sample_grid_figure", "sequences_figure", "series_figure", "long_samples_figure",
     "marginal_figure", "acf_figure",
     "embedding_figure",
     "realness_heatmap", "realness_line_figure", "evolution_figure", "nearest_pairs_figure",

@@ -126,6 +126,57 @@ def overlay_figure(
                           height=height, uirevision=uirevision)
 
 
+def long_samples_figure(
+    fake: np.ndarray | None,
+    real: np.ndarray | None,
+    feature_names: Sequence[str] | None,
+    seq_len: int,
+    n: int = 4,
+    *,
+    title: str = "Long samples",
+    height: int | None = None,
+    uirevision: str | None = "keep",
+) -> go.Figure:
+    """Generated sequences longer than the training windows, whole, against the real windows' range.
+
+    Args:
+        fake: ``(N, L, F)`` samples of L steps; the first ``n`` are drawn.
+        real: ``(M, T, F)`` real windows (same units) or None: their 5-95 % band per feature is shaded
+            across the whole length, so a sample that wanders off the data's range shows at once.
+        seq_len: the training window T; a dotted line marks the end of every window's worth of steps.
+
+    Traces, per feature row: the band (two lines, filled) when there is real data, then the samples.
+    """
+    if _is_empty(fake):
+        return _empty_figure(title, height or 300, uirevision)
+    a = _sequences(fake, "fake")[:n]
+    names = _names(feature_names, a.shape[2])
+    n_rows, note = _capped(len(names))
+    length = a.shape[1]
+    fig = make_subplots(rows=n_rows, cols=1, shared_xaxes=True, vertical_spacing=min(0.06, 0.3 / n_rows))
+    t = np.arange(length)
+    for f in range(n_rows):
+        if not _is_empty(real):
+            lo, hi = np.nanpercentile(_sequences(real, "real")[:, :, f], [5, 95])
+            for y, fill, show in ((hi, None, False), (lo, "tonexty", f == 0)):
+                fig.add_trace(go.Scatter(
+                    x=[0, length - 1], y=[y, y], mode="lines", fill=fill, line=dict(color=REAL_COLOR, width=0.5),
+                    fillcolor="rgba(31, 119, 180, 0.12)", name="real 5-95 %", legendgroup="real", showlegend=show,
+                    hovertemplate=f"real {names[f]}: %{{y:.4g}}<extra></extra>"), row=f + 1, col=1)
+        xs, ys, ids = _joined(t, a[:, :, f])
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, customdata=ids, mode="lines", name="generated", legendgroup="generated",
+            showlegend=(f == 0), line=dict(color=FAKE_COLOR, width=1),
+            hovertemplate=f"generated #%{{customdata}} step %{{x}}<br>{names[f]}: %{{y:.4g}}<extra></extra>"),
+            row=f + 1, col=1)
+        fig.update_yaxes(title_text=_axis_title(names[f]), row=f + 1, col=1)
+    for edge in range(seq_len, length, seq_len):
+        fig.add_vline(x=edge - 0.5, line=dict(color="#9e9e9e", width=1, dash="dot"))
+    fig.update_xaxes(title_text=f"time step (dotted: every {seq_len} steps, the training window)", row=n_rows, col=1)
+    return _style(fig, title=f"{title}: {length:,} steps, {length / seq_len:.1f} training windows{note}",
+                  height=height or _rows_height(n_rows), uirevision=uirevision)
+
+
 def sequences_figure(
     x: np.ndarray | None,
     feature_names: Sequence[str] | None,
