@@ -121,6 +121,31 @@ def test_long_windows_never_cross_sequences() -> None:
     assert data.n_sequences == 5 * ((30 - 8) // 3 + 1)
 
 
+def test_numbered_sequences_with_a_step_counter_are_read_as_long() -> None:
+    """Like japanese_vowels_long.csv: whole-number ids under a plain name ('utterance'), a counter that
+    restarts at 0 in each ('frame'), different lengths. The id groups, the counter orders, neither is a
+    feature; a label column given in the settings leaves the features too."""
+    rng = np.random.default_rng(0)
+    lengths = [9, 14, 7, 12, 20, 11]
+    rows = [f"{u},{f},{u % 3 + 1},{rng.normal():.4f},{100 * u + f}" for u, n in enumerate(lengths) for f in range(n)]
+    csv = ("utterance,frame,speaker,lpc1,lpc2\n" + "\n".join(rows)).encode()
+    data = load_csv(csv, DataConfig(seq_len=8, label_column="speaker"))
+    r = data.report
+    assert (r.layout, r.id_column, r.time_column) == ("long", "utterance", "frame")
+    assert r.layout_reason == "column 'utterance' groups the rows into 6 sequences"
+    assert data.feature_names == ["lpc1", "lpc2"] and r.short_sequences == 1  # the 7-frame utterance
+    assert np.allclose(np.diff(data.real_units()[:, :, 1], axis=1), 1.0, atol=1e-3)  # frames in order
+
+
+def test_runs_of_whole_numbers_without_a_counter_or_as_a_calendar_stay_features() -> None:
+    regimes = "regime,reading\n" + "\n".join(f"{t // 10},{np.sin(t / 3):.4f}" for t in range(60))
+    data = load_csv(regimes.encode(), DataConfig(seq_len=8))
+    assert data.report.layout == "time_rows" and data.feature_names == ["regime", "reading"]
+    days = "day,hour,load\n" + "\n".join(f"{t // 24 + 1},{t % 24},{t % 7}" for t in range(24 * 5))
+    data = load_csv(days.encode(), DataConfig(seq_len=8))
+    assert data.report.layout == "time_rows" and data.report.id_column is None
+
+
 def test_stock_file_keeps_its_order() -> None:
     data = load_csv(STOCKS)
     assert data.report.layout == "time_rows"

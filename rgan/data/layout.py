@@ -35,6 +35,9 @@ _NUMERIC_ID_NAME_RE = re.compile(
     r"seq|group|run)$"
 )
 _LABEL_NAME_RE = re.compile(r"^(label|labels|class|classes|target|y|category|cls)$", re.IGNORECASE)
+# calendar parts: a year column with a month counter is a calendar (calendar.py), not ids with steps
+_CALENDAR_PART_RE = re.compile(
+    r"^(year|yr|quarter|qtr|month|mon|week|wk|day|date|hour|hr|minute|min|second|sec)s?$", re.IGNORECASE)
 
 
 @dataclass
@@ -85,7 +88,33 @@ def _find_time_column(table: _Table, exclude: set[str], must_increase: bool = Tr
     return None
 
 
+def _is_whole(values: np.ndarray) -> bool:
+    return bool(len(values) and not np.isnan(values).any() and np.array_equal(values, np.round(values)))
+
+
+def restarting_counter(table: _Table, codes: np.ndarray, exclude: set[str]) -> str | None:
+    """A numeric column that counts the steps of each sequence: in rows grouped by ``codes`` (each id in one
+    run of rows), it starts at the same 0 or 1 in every group and goes up by one from row to row (the
+    ``frame`` of each utterance, the ``step`` of each series). Calendar parts never count."""
+    starts = np.flatnonzero(np.r_[True, np.diff(codes) != 0])  # first row of each run
+    inside = np.ones(len(codes), bool)
+    inside[starts] = False  # rows that continue a run
+    for name in table.numeric:
+        if name in exclude or _CALENDAR_PART_RE.match(name.strip()):
+            continue
+        values = table.frame[name].to_numpy()
+        first = values[starts]
+        if not (first[0] in (0, 1) and (first == first[0]).all()):
+            continue
+        if _is_whole(values) and (np.diff(values)[inside[1:]] == 1).all():
+            return name
+    return None
+
+
 def _find_id_column(table: _Table) -> tuple[str, int] | None:
+    """The column that groups rows into sequences, and how many it makes: a text column named like an id or
+    whose values each fill one run of rows; a whole-number column named like an id, or filling runs of rows
+    beside a column that counts each run's steps (``utterance`` beside ``frame``)."""
     n = table.n_rows
     candidates = []
     numeric = set(table.numeric)  # a set: a list lookup per column made wide files quadratic
@@ -93,8 +122,7 @@ def _find_id_column(table: _Table) -> tuple[str, int] | None:
         col = table.frame[name]
         if name in numeric:
             named = bool(_NUMERIC_ID_NAME_RE.match(name.strip()))
-            values = col.to_numpy()
-            if not named or np.isnan(values).any() or not np.array_equal(values, np.round(values)):
+            if _CALENDAR_PART_RE.match(name.strip()) or not _is_whole(col.to_numpy()):
                 continue
         else:
             named = bool(_ID_NAME_RE.search(name))
@@ -103,6 +131,8 @@ def _find_id_column(table: _Table) -> tuple[str, int] | None:
             continue
         codes = pd.factorize(col)[0]
         blocked = int((np.diff(codes) != 0).sum()) + 1 == n_unique  # each id in one run of rows
+        if name in numeric and not named and not (blocked and restarting_counter(table, codes, {name})):
+            continue
         if named or blocked:
             candidates.append((0 if named else 1, name, n_unique))
     if not candidates:

@@ -15,6 +15,7 @@ from rgan.data.layout import (
     _Layout,
     _names_list,
     _require_column,
+    restarting_counter,
 )
 from rgan.data.reading import _Table
 from rgan.data.schema import DataConfig, DataError, LoadReport, _plural
@@ -208,7 +209,10 @@ def _time_axis(table: _Table, lay: _Layout, config: DataConfig, exclude: set[str
         detect_calendar(table, exclude, codes, lay.period_styles)
     if calendar is not None:
         return calendar, calendar.columns[0]
-    return None, _find_time_column(table, exclude, must_increase=codes is None)
+    found = _find_time_column(table, exclude, must_increase=codes is None)
+    if found is None and codes is not None:  # a long table's step counter (``frame``) orders each sequence
+        found = restarting_counter(table, codes, exclude)
+    return None, found
 
 
 def _sort_key(table: _Table, lay: _Layout) -> np.ndarray:
