@@ -278,7 +278,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
               f"{trainer.train_config.unroll}); past that its samples may drift off the data. "
               f"`python -m rgan evaluate --checkpoint {args.checkpoint} --length {samples.shape[1]}` scores their "
               "start and end; "
-              "training with --unroll 4 keeps long samples on the data.", file=sys.stderr)
+              "training with --unroll 4 keeps their ends on the data (see README, Benchmarks).", file=sys.stderr)
     return 0
 
 
