@@ -68,11 +68,12 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def two_node_cluster() -> Cluster:
-    """Two Ray nodes of one CPU each on this machine (small object stores: the runs send little)."""
+def local_cluster(nodes: int) -> Cluster:
+    """``nodes`` Ray nodes of one CPU each on this machine (small object stores: the runs send little)."""
     c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "object_store_memory": 80 * 2**20,
                                                       "include_dashboard": False})
-    c.add_node(num_cpus=1, object_store_memory=80 * 2**20)
+    for _ in range(nodes - 1):
+        c.add_node(num_cpus=1, object_store_memory=80 * 2**20)
     c.wait_for_nodes()
     return c
 
@@ -110,9 +111,7 @@ def overhead(mode: str, tmp: Path, rounds: int, seconds: float) -> float:
     print(f"\n--- dashboard overhead on Ray, {mode}: training on cores {train_cores}, server and browser on "
           f"{front_cores}; {rounds} x {seconds:.0f} s per side", flush=True)
     with on_cores(train_cores):
-        cluster = Cluster(initialize_head=True, head_node_args={
-            "num_cpus": 1, "object_store_memory": 80 * 2**20, "include_dashboard": False})
-        cluster.wait_for_nodes()
+        cluster = local_cluster(1)
     env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": cluster.address, "RAY_AUTH_MODE": "token"}
     model = ModelConfig(g_hidden=16, g_layers=1, d_hidden=16, d_layers=1)
     train = TrainConfig(batch_size=32, steps=1_000_000, device="cpu")
@@ -225,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench_ray_"))
     rows = []
     if not args.skip_load:
-        cluster = two_node_cluster()
+        cluster = local_cluster(2)
         # The cluster's address is explicit, so the server sends Ray's token (kept in ~/.ray/auth_token).
         ray_env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": cluster.address, "RAY_AUTH_MODE": "token"}
         try:

@@ -277,8 +277,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         print(f"Note: G was trained to run {trained} steps (windows of {trainer.seq_len}, unroll "
               f"{trainer.train_config.unroll}); past that its samples may drift off the data. "
               f"`python -m rgan evaluate --checkpoint {args.checkpoint} --length {samples.shape[1]}` scores their "
-              "start and end; "
-              "training with --unroll 4 keeps their ends on the data (see README, Benchmarks).", file=sys.stderr)
+              "start and end; training with --unroll 4 keeps their ends on the data (see README, Benchmarks).",
+              file=sys.stderr)
     return 0
 
 

@@ -10,11 +10,11 @@ import streamlit as st
 
 from rgan import limits, plots
 from rgan.dashboard import state, ui, widgets
-from rgan.train.recipe import describe, recipe_for
 from rgan.data import DataConfig, DataError, SequenceData, list_datasets
 from rgan.data.calendar import period_starts
 from rgan.data.export import samples_frame
 from rgan.data.source import DataSource
+from rgan.train.recipe import describe, recipe_for
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
 _FILE_KEY = "csv_digest"
