@@ -93,3 +93,11 @@ def test_mutated_real_files(seed_file: Path, edits) -> None:
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
 def test_seed_files_never_fail_unexpectedly(path: Path) -> None:
     check(path.read_bytes())
+
+
+def test_a_date_column_with_a_year_out_of_pythons_range_is_read() -> None:
+    """Found by test_structured_tables: '-1' beside a date made pandas read year -1, and the report's
+    time span (strftime) raised; the span is now written without strftime."""
+    out = load_csv(b"a\n-1\n,0.0,0.0\n2024-01-02,0.0,0.0", DataConfig(seq_len=2))
+    assert out.report.time_span == "-001-01-01\u20132024-01-02"
+    check(b"a\n-1\n,0.0,0.0\n2024-01-02,0.0,0.0")

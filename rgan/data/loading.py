@@ -226,7 +226,8 @@ def _describe_time(table: _Table, lay: _Layout, series: _Series, info: dict, rep
     if pd.api.types.is_datetime64_any_dtype(column) and column.notna().any():
         low, high = column.min(), column.max()
         midnight = bool((column.dropna().dt.normalize() == column.dropna()).all())
-        shown = (lambda t: t.strftime("%Y-%m-%d")) if midnight else str
+        # str(), not strftime: pandas' strftime refuses years outside Python's range (a "-1" read as a date)
+        shown = (lambda t: str(t).split(" ")[0]) if midnight else str
         report.time_span = f"{shown(low)}–{shown(high)}"
     elif info.get("time_kind") == "integer" and np.isfinite(column.to_numpy(np.float64)).any():
         report.time_span = f"{int(np.nanmin(column))}–{int(np.nanmax(column))}"
