@@ -120,6 +120,21 @@ def test_data_upload_shows_detected_layout():
     assert at.multiselect(key="d_features").options == ["Open", "Close"]
 
 
+def test_sequences_too_short_for_the_windows_are_named_on_the_page():
+    """A long file whose ids have different lengths (like the spoken vowels, 7-29 frames): the ones shorter
+    than seq_len are left out, and the page says so where it is seen, with the seq_len that keeps them all."""
+    rows = ["utterance,frame,a,b"]
+    for uid, length in enumerate([30, 30, 30, 8, 10, 10], start=1):
+        rows += [f"{uid},{t},{(t * uid) % 5},{t % 3}" for t in range(length)]
+    at = upload(open_page("pages/data.py"), "vowels.csv", ("\n".join(rows) + "\n").encode())
+    assert not at.exception and not at.error
+    warned = text_of(at.warning)
+    assert "Left out 3 of 6 sequences" in warned and "8 steps: 1" in warned and "10 steps: 2" in warned
+    assert "lower seq_len to 8" in warned
+    at.number_input(key="d_seq_len").set_value(8).run()
+    assert not at.exception and "Left out" not in text_of(at.warning)
+
+
 def test_data_preview_table_gets_the_full_width_when_wide():
     """A table of up to 3 columns (prices: Date, Open, Close) sits beside the chart; wider ones (the built-in
     sines: sample_id, step and 5 features) would be cut off there."""

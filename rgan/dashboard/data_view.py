@@ -158,6 +158,9 @@ def summary(data: SequenceData) -> None:
     st.markdown(f"**{ui.md_escape(describe(recipe))}**" if recipe.name != "standard" else ui.md_escape(describe(recipe)))
     if recipe.warning:
         st.warning(recipe.warning, icon=":material/warning:")
+    short = next((n for n in r.notes if n.startswith("Left out") and "shorter than seq_len" in n), None)
+    if short:  # sequences of varied length: what windows of seq_len cannot hold is said on the page's face
+        st.warning(ui.md_escape(short), icon=":material/content_cut:")
     with st.expander("How the data was read", icon=":material/description:"):
         st.text("\n".join(r.lines()))
 
