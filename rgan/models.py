@@ -21,7 +21,7 @@ class ModelConfig:
     """Sizes of the generator (G) and the discriminator (D); each is configured on its own."""
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
-    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False}
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False, "patch": 1}
 
     noise_dim: int = 8  # per-step noise features fed to G at every time step
     static_noise_dim: int = 8  # per-sequence noise repeated at every step (0 = off); eases sequence-level traits
@@ -36,13 +36,14 @@ class ModelConfig:
     label_dim: int = 8  # size of the label embedding put beside G's noise and D's input at every step
     g_output: str = "levels"  # "levels": G writes each step's value; "changes": G writes a first value, then changes summed onto it
     d_diffs: bool = True  # D also sees each step's change from the previous step, scaled to the data's typical change
+    patch: int = 1  # time steps per recurrent cell step in G and D: G writes, D reads, this many at a time (long windows)
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
             value = getattr(self, name)
             if value not in CELLS:
                 raise ValueError(f"{name} must be one of {CELLS}, got {value!r}.")
-        for name in ("noise_dim", "g_hidden", "g_layers", "d_hidden", "d_layers"):
+        for name in ("noise_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "patch"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
@@ -63,7 +64,7 @@ class ModelConfig:
 
     def discriminator_input_dim(self, n_features: int) -> int:
         """Features D reads per step: the values (and their changes, with ``d_diffs``) and the label's embedding."""
-        return n_features * (2 if self.d_diffs else 1) + self.condition_dim
+        return n_features * (2 if self.d_diffs else 1) * self.patch + self.condition_dim
 
     @property
     def condition_dim(self) -> int:
@@ -114,16 +115,18 @@ class Generator(nn.Module):
         super().__init__()
         self.config = config
         self.rnn = _rnn(config.g_cell, config.generator_input_dim, config.g_hidden, config.g_layers)
-        self.out = nn.Linear(config.g_hidden, n_features)
+        self.out = nn.Linear(config.g_hidden, n_features * config.patch)
         self.label = _LabelEmbedding(config) if config.n_classes else None
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """``z (B, T, noise + static)`` and, when conditional, class indices ``labels (B,)`` -> ``(B, T, F)``.
 
-        Any T works: the recurrent state carries on past the training length.
+        Any T works: the recurrent state carries on past the training length. With ``patch`` k, each cell
+        step reads the noise of the first of its k steps and writes all k of them.
         """
-        h, _ = self.rnn(_with_label(self.label, z, labels))  # (B, T, H): every step, not only the last one
-        out = self.out(h)  # (B, T, F)
+        steps = z.shape[1]
+        h, _ = self.rnn(_with_label(self.label, z[:, :: self.config.patch], labels))  # (B, ceil(T/k), H)
+        out = self.out(h).reshape(z.shape[0], -1, self.out.out_features // self.config.patch)[:, :steps]  # (B, T, F)
         if self.config.g_output == "levels":
             return torch.sigmoid(out)
         # "changes": the first step is a level in (0, 1); every later step adds a change to the one before
@@ -148,10 +151,16 @@ class Discriminator(nn.Module):
         if self.config.d_diffs:
             changes = torch.cat([torch.zeros_like(x[:, :1]), x.diff(dim=1)], dim=1) * self.diff_scale  # (B, T, F)
             x = torch.cat([x, changes], dim=-1)  # (B, T, 2F)
-        h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, T, H)
+        batch, steps, k = x.shape[0], x.shape[1], self.config.patch
+        if k > 1:  # k steps per cell: pad with the last step to a multiple of k, then (B, ceil(T/k), k * C)
+            x = torch.cat([x, x[:, -1:].expand(-1, (-steps) % k, -1)], dim=1).reshape(batch, -1, k * x.shape[2])
+        h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, ceil(T/k), H)
         if not self.config.d_per_step:
             h = h[:, -1:, :]  # (B, 1, H): judge the whole sequence from its last state
-        return self.out(h).squeeze(-1)  # (B, T) or (B, 1): logits, not probabilities
+        logits = self.out(h).squeeze(-1)  # (B, ceil(T/k)) or (B, 1): logits, not probabilities
+        if k > 1 and self.config.d_per_step:  # one verdict per step, each cell's for its k steps
+            logits = logits.repeat_interleave(k, dim=1)[:, :steps]  # (B, T)
+        return logits
 
 
 def count_parameters(module: nn.Module) -> int:

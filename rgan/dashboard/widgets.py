@@ -116,13 +116,17 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         help="Changes: G writes a first value and then each step's change, summed onto it.",
     )
     st.caption("Hidden: units per layer. Noise: random numbers G gets at every step, and once per sequence (0 = off).")
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     noise_dim = num(c1, "Noise per step", *limits.MODEL["noise_dim"], key=k + "noise_dim", persist_state=_KEEP)
     static_noise_dim = num(c2, "Noise per sequence", *limits.MODEL["static_noise_dim"], key=k + "static_noise_dim",
                            persist_state=_KEEP)
+    patch = num(c3, "Steps per cell", *limits.MODEL["patch"], key=k + "patch", persist_state=_KEEP,
+                help="G writes and D reads this many time steps per recurrent step: long windows (hundreds of "
+                     "steps) train several times faster and their shapes are easier to learn. 1 = one step each.")
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
+                       patch=int(patch),
                        d_diffs=bool(d_diffs), g_output=str(g_output),
                        **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
