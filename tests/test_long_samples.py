@@ -3,6 +3,8 @@ longer unrolls (``TrainConfig.unroll``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,7 @@ from rgan.data import DataConfig, load_dataset
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
 from rgan.train.sampling import draw_noise
+from rgan.train.trainer import _labels_of_fakes
 
 SMALL = ModelConfig(g_hidden=8, d_hidden=8, noise_dim=2, static_noise_dim=2)
 
@@ -50,6 +53,30 @@ def test_training_on_longer_unrolls(data) -> None:
     assert [again.step()["loss_g"] for _ in range(3)] == [s["loss_g"] for s in stats]  # same seed, same run
     with pytest.raises(ValueError, match="unroll must be a positive integer, got 0"):
         TrainConfig(unroll=0)
+
+
+def test_unrolled_batches_show_d_every_window_of_each_sequence(data) -> None:
+    """With unroll 4, D judges all four T-step chunks of each unrolled sequence, one after another, and each
+    chunk is judged for its sequence's class."""
+    trainer = Trainer(data, SMALL, TrainConfig(device="cpu", unroll=4, batch_size=8, seed=1))
+    steps = torch.arange(48, dtype=torch.float32)[None, :, None].expand(8, 48, 2)  # each step's own index
+    trainer.generator = lambda z, labels=None: steps  # G's output: which step of the unrolled run it is
+    fake = trainer._fake(torch.zeros(8, 48, 1), None)
+    assert fake.shape == (32, 12, 2)
+    assert fake[:, 0, 0].tolist() == [0.0, 12.0, 24.0, 36.0] * 8 and fake[1, :, 0].tolist() == list(range(12, 24))
+    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    assert _labels_of_fakes(labels, fake, torch.zeros(8, 12, 2)).tolist() == [v for v in labels.tolist() for _ in range(4)]
+
+
+@pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
+def test_conditional_unrolled_training(loss: str) -> None:
+    labelled = load_dataset("sines", seq_len=12, n_samples=64, n_features=2)
+    labelled = replace(labelled, labels=np.arange(len(labelled.windows)) % 3, class_names=["a", "b", "c"])
+    model = replace(SMALL, n_classes=3)
+    trainer = Trainer(labelled, model, TrainConfig(device="cpu", unroll=3, batch_size=8, seed=0, loss=loss))
+    assert all(np.isfinite(trainer.step()["loss_g"]) for _ in range(3))
+    out, classes = trainer.sample(6, seed=0, length=36, with_labels=True)
+    assert out.shape == (6, 36, 2) and len(classes) == 6
 
 
 def test_default_unroll_keeps_the_run_unchanged(data) -> None:

@@ -39,11 +39,19 @@ from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE
 CHANGE_SPREAD = 0.25
 
 
+def _labels_of_fakes(labels: torch.Tensor | None, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor | None:
+    """The class of each fake ``(B * unroll,)``: with unrolls, each sequence's chunks follow one another and share
+    its label (the fakes of a step are made for the classes of the real batch)."""
+    per = fake.shape[0] // real.shape[0]
+    return labels if labels is None or per == 1 else labels.repeat_interleave(per)
+
+
 def _class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Mean over the batch's classes of the moment gap between the fakes and the reals of that class (fakes and
     reals of a batch share their labels): the mixed batch's moments cannot tell a class's shape apart."""
     counts = torch.bincount(labels)  # (C,)
-    gaps = [losses.moment_gap(fake[labels == c], real[labels == c]) for c in torch.nonzero(counts >= 2).flatten().tolist()]
+    made = _labels_of_fakes(labels, fake, real)
+    gaps = [losses.moment_gap(fake[made == c], real[labels == c]) for c in torch.nonzero(counts >= 2).flatten().tolist()]
     return torch.stack(gaps).mean() if gaps else fake.new_zeros(())
 
 
@@ -209,18 +217,16 @@ class Trainer:
         return sampling.draw_noise(n, steps, self.model_config, rng or self._rng, self.device)  # (n, T, noise)
 
     def _fake(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """G's batch for the D and G phases ``(B, T, F)``. With ``unroll`` > 1, G runs unroll x T steps from
-        ``z`` and each sequence shows D one of its T-step chunks, chosen at random (the first as often as any
-        other), so G learns to stay on the data's distribution past T without losing its start. (One random
-        window offset for the whole batch, tried first, rarely showed D the start: Stocks' start windows
-        then scored 0.39.)"""
+        """G's batch for the D and G phases: ``(B, T, F)``, or with ``unroll`` > 1 ``(B * unroll, T, F)``: G runs
+        unroll x T steps from ``z`` and D judges every T-step chunk of each (sequence 0's chunks first), so G
+        learns to stay on the data's distribution past T and keeps its start. (Tried first, losers in
+        benchmarks/results/conditional_*.md: one random window offset for the whole batch rarely showed D the
+        start, and Stocks' start windows scored 0.39; one random chunk per sequence left the start weak, and
+        half the batch on the first chunk left the end weak.)"""
         full = self.generator(z, labels)  # (B, unroll * T, F)
-        unroll = self.train_config.unroll
-        if unroll == 1:
+        if self.train_config.unroll == 1:
             return full
-        chunk = torch.randint(unroll, (full.shape[0],), generator=self._rng).to(self.device)  # (B,)
-        chunks = full.view(full.shape[0], unroll, self.seq_len, full.shape[2])  # (B, unroll, T, F)
-        return chunks[torch.arange(full.shape[0], device=self.device), chunk]  # (B, T, F)
+        return full.reshape(-1, self.seq_len, full.shape[2])  # (B * unroll, T, F)
 
     # ------------------------------------------------------------------------------------- settings
     def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
@@ -342,7 +348,7 @@ class Trainer:
         # terms. D's weights are frozen so backward skips their gradients.
         D.requires_grad_(False)
         with torch.set_grad_enabled(update_g):
-            logits_fake = D(fake, labels)  # (B, T) or (B, 1): the updated D judges the same fakes, now with G's graph
+            logits_fake = D(fake, _labels_of_fakes(labels, fake, real))  # the updated D judges the same fakes, now with G's graph
             if update_g:  # a D-only step judges the fakes only to report G's loss: not a G sub-step
                 note(G_PHASE, JUDGE)
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
@@ -383,13 +389,15 @@ class Trainer:
         gradients of that loss. D(x) comes from the other thread, from one pass of 2B with the fakes
         or from a pass of its own (speed.py says which is used where). ``labels`` ``(B,)``: the class of
         each real sequence and of the fake beside it (conditional models)."""
-        cfg, D = self.train_config, partial(self.discriminator, labels=labels)
+        cfg, made = self.train_config, _labels_of_fakes(labels, fake, real)
+        D = partial(self.discriminator, labels=made)  # judges fakes: (B * unroll, T, F) with unrolls
         with torch.set_grad_enabled(update_d):
             if real_pass.overlapped:  # D(x), its loss and their backward run on the second thread
                 logits_fake = D(fake)  # (B, T) or (B, 1)
             elif self._fuse_d:
-                both = None if labels is None else torch.cat([labels, labels])  # (2B,)
-                logits_real, logits_fake = self.discriminator(torch.cat([real, fake]), both).split(cfg.batch_size)
+                both = None if labels is None else torch.cat([labels, made])  # (B + B * unroll,)
+                logits_real, logits_fake = self.discriminator(torch.cat([real, fake]), both).split(
+                    [real.shape[0], fake.shape[0]])
                 loss_real = losses.d_real_loss(logits_real, cfg.loss, cfg.label_smoothing)
             else:
                 logits_real, loss_real = self._judge_real(real, False, labels)
@@ -399,7 +407,9 @@ class Trainer:
             loss_fake = losses.d_fake_loss(logits_fake, cfg.loss)
             if update_d and cfg.loss == "wgan-gp":
                 alpha = torch.rand(real.shape[0], 1, 1, generator=self._rng).to(self.device)  # (B, 1, 1)
-                loss_fake = loss_fake + cfg.gp_weight * losses.gradient_penalty(D, real, fake, alpha)
+                per = fake.shape[0] // real.shape[0]  # with unrolls, each real sequence pairs with its fake's first chunk
+                loss_fake = loss_fake + cfg.gp_weight * losses.gradient_penalty(
+                    partial(self.discriminator, labels=labels), real, fake[::per], alpha)
             if real_pass.overlapped:
                 loss_fake.backward()
                 logits_real, loss_real = real_pass.result()  # loss_real is detached already
