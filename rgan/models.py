@@ -63,7 +63,8 @@ class ModelConfig:
         return self.noise_dim + self.static_noise_dim + self.condition_dim
 
     def discriminator_input_dim(self, n_features: int) -> int:
-        """Features D reads per step: the values (and their changes, with ``d_diffs``) and the label's embedding."""
+        """Features D reads per cell step: the values (and their changes, with ``d_diffs``) of its ``patch``
+        time steps, and the label's embedding."""
         return n_features * (2 if self.d_diffs else 1) * self.patch + self.condition_dim
 
     @property

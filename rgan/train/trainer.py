@@ -220,7 +220,7 @@ class Trainer:
         """G's batch for the D and G phases: ``(B, T, F)``, or with ``unroll`` > 1 ``(B * unroll, T, F)``: G runs
         unroll x T steps from ``z`` and D judges every T-step chunk of each (sequence 0's chunks first), so G
         learns to stay on the data's distribution past T and keeps its start. (Tried first, losers in
-        benchmarks/results/conditional_*.md: one random window offset for the whole batch rarely showed D the
+        benchmarks/results/conditional_2026-12-05.md and session9_2026-12-05.md: one random window offset for the whole batch rarely showed D the
         start, and Stocks' start windows scored 0.39; one random chunk per sequence left the start weak, and
         half the batch on the first chunk left the end weak.)"""
         full = self.generator(z, labels)  # (B, unroll * T, F)
