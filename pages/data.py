@@ -27,7 +27,7 @@ except DataError as e:
     st.stop()
 
 data_view.after_load(data, digest)
-data_view.summary(data)
+data_view.summary(data, seq_len_key="d_seq_len" if kind == "Upload a CSV" else "ds_seq_len")
 
 use, note, link = st.columns([1, 3, 1], vertical_alignment="center")
 if use.button("Use this data", type="primary", icon=":material/check:", width="stretch"):

@@ -131,8 +131,9 @@ def test_sequences_too_short_for_the_windows_are_named_on_the_page():
     warned = text_of(at.warning)
     assert "Left out 3 of 6 sequences" in warned and "8 steps: 1" in warned and "10 steps: 2" in warned
     assert "lower seq_len to 8" in warned
-    at.number_input(key="d_seq_len").set_value(8).run()
+    at.button(key="keep_short_sequences").click().run()  # "Use seq_len 8"
     assert not at.exception and "Left out" not in text_of(at.warning)
+    assert at.number_input(key="d_seq_len").value == 8 and at.metric[0].value == f"{3 * 23 + 1 + 3 + 3:,}"
 
 
 def test_data_preview_table_gets_the_full_width_when_wide():

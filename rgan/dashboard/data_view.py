@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -139,7 +140,9 @@ def after_load(data: SequenceData, digest: str | None) -> None:
         st.rerun()
 
 
-def summary(data: SequenceData) -> None:
+def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
+    """The data's figures, layout, time axis, label, recipe and warnings. ``seq_len_key``: the session-state key
+    of the sequence-length input above, for the button that keeps sequences left out as too short."""
     r = data.report
     c = st.columns(4)
     c[0].metric("Sequences", f"{data.n_sequences:,}")
@@ -161,6 +164,12 @@ def summary(data: SequenceData) -> None:
     short = next((n for n in r.notes if n.startswith("Left out") and "shorter than seq_len" in n), None)
     if short:  # sequences of varied length: what windows of seq_len cannot hold is said on the page's face
         st.warning(ui.md_escape(short), icon=":material/content_cut:")
+        keep = re.search(r"lower seq_len to (\d+)", short)
+        shortest = max(int(keep.group(1)), limits.DATA["seq_len"][0]) if keep else None
+        if seq_len_key and shortest and shortest < data.seq_len:
+            st.button(f"Use seq_len {shortest}", icon=":material/content_cut:", key="keep_short_sequences",
+                      on_click=st.session_state.__setitem__, args=(seq_len_key, shortest),
+                      help="Windows as long as the shortest sequence, so that every sequence is trained on.")
     with st.expander("How the data was read", icon=":material/description:"):
         st.text("\n".join(r.lines()))
 
