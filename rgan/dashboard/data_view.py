@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 import pandas as pd
@@ -161,12 +160,10 @@ def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
     st.markdown(f"**{ui.md_escape(describe(recipe))}**" if recipe.name != "standard" else ui.md_escape(describe(recipe)))
     if recipe.warning:
         st.warning(recipe.warning, icon=":material/warning:")
-    short = next((n for n in r.notes if n.startswith("Left out") and "shorter than seq_len" in n), None)
-    if short:  # sequences of varied length: what windows of seq_len cannot hold is said on the page's face
-        st.warning(ui.md_escape(short), icon=":material/content_cut:")
-        keep = re.search(r"lower seq_len to (\d+)", short)
-        shortest = max(int(keep.group(1)), limits.DATA["seq_len"][0]) if keep else None
-        if seq_len_key and shortest and shortest < data.seq_len:
+    if r.short_note:  # sequences of varied length: what windows of seq_len cannot hold is said on the page's face
+        st.warning(ui.md_escape(r.short_note), icon=":material/content_cut:")
+        shortest = max(r.shortest_sequence, limits.DATA["seq_len"][0])
+        if seq_len_key and shortest < data.seq_len:
             st.button(f"Use seq_len {shortest}", icon=":material/content_cut:", key="keep_short_sequences",
                       on_click=st.session_state.__setitem__, args=(seq_len_key, shortest),
                       help="Windows as long as the shortest sequence, so that every sequence is trained on.")

@@ -159,8 +159,10 @@ def _load_csv(payload: list[bytes], file_name: str, config: DataConfig, name: st
                 f"{seq_len}; lower seq_len to {longest} or less."
             )
         report.short_sequences = int((lengths < seq_len).sum())
+        report.shortest_sequence = int(lengths.min())
         if report.short_sequences:
-            report.notes.append(_short_note(lengths, seq_len, lay.layout))
+            report.short_note = _short_note(lengths, seq_len, lay.layout)
+            report.notes.append(report.short_note)
         scaler, scaled = _scale(series.values)
         windows = _group_windows(scaled, starts, lengths, seq_len, stride)
     constant = [name for name, lo, hi in zip(features, scaler.data_min, scaler.data_max) if lo == hi]

@@ -196,6 +196,8 @@ class LoadReport:
     missing_filled: int = 0  # cells filled by the policy
     rows_dropped: int = 0  # rows removed by the "drop" policy
     short_sequences: int = 0  # sequences shorter than seq_len, left out
+    short_note: str = ""  # what was left out as too short, how long those were, the seq_len that keeps them
+    shortest_sequence: int = 0  # steps in the shortest sequence (0: not grouped into sequences)
     notes: list[str] = field(default_factory=list)  # anything else worth telling the user
 
     def time_text(self) -> str:
