@@ -44,6 +44,9 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "g-changes-d-diffs": ({"g_output": "changes", "d_diffs": True}, {}),
     "d-diffs-diffmom": ({"d_diffs": True}, {"diff_moment": True}),
     "g-changes-d-diffs-diffmom": ({"g_output": "changes", "d_diffs": True}, {"diff_moment": True}),
+    # session 10: moments of first and second differences in units of the real change
+    "change0.3": ({}, {"change_weight": 0.3}),
+    "change1": ({}, {"change_weight": 1.0}),
 }
 
 

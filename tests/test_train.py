@@ -456,3 +456,4 @@ def test_changed_settings_name_what_differs_from_the_defaults():
     assert changed_settings(TrainConfig()) == []
     texts = changed_settings(TrainConfig(moment_weight=0.0, diff_moment=True, beta1=0.0, grad_clip=0.0, lr_g=0.1))
     assert texts == ["moment loss off", "moment of changes on", "gradient clip off", "β1 0"]  # lr is shown elsewhere
+    assert changed_settings(TrainConfig(change_weight=0.5)) == ["change loss 0.5"]

@@ -7,7 +7,8 @@ sequences are ``(B, T, F)``. Every loss is a 0-dim tensor.
   and G maximises log D(G(z)).
 - "wgan-gp": the Wasserstein critic loss with a gradient penalty (Gulrajani et al. 2017), the critic
   maximises D(x) - D(G(z)) and G maximises D(G(z)).
-- G's extra terms: the moment gap (per-step mean and spread, TimeGAN's moment loss) and the
+- G's extra terms: the moment gap (per-step mean and spread, TimeGAN's moment loss), the change gap
+  (the same for first and second differences, scaled to the real batch's typical change) and the
   correlation gap between features.
 """
 
@@ -77,6 +78,7 @@ def generator_loss(
     moment_weight: float = 0.0,
     diff_moment: bool = False,
     corr_weight: float = 0.0,
+    change_weight: float = 0.0,
 ) -> torch.Tensor:
     """G's loss: the adversarial term plus the weighted moment and correlation terms that are on.
 
@@ -87,6 +89,7 @@ def generator_loss(
         moment_weight: weight of :func:`moment_gap` (0 = off).
         diff_moment: also match the moments of the first differences (with ``moment_weight``).
         corr_weight: weight of the feature correlation gap (0 = off; needs more than one feature).
+        change_weight: weight of :func:`change_gap` (0 = off; needs at least 3 steps).
     """
     loss_g = g_adversarial_loss(logits_fake, loss)
     if moment_weight > 0:
@@ -95,6 +98,8 @@ def generator_loss(
         loss_g = loss_g + moment_weight * moment_gap(fake, real)
         if diff_moment:  # the same for step-to-step changes: how fast the series moves
             loss_g = loss_g + moment_weight * moment_gap(fake.diff(dim=1), real.diff(dim=1))
+    if change_weight > 0 and fake.shape[1] > 2:
+        loss_g = loss_g + change_weight * change_gap(fake, real)
     if corr_weight > 0 and fake.shape[-1] > 1:
         # How features move together (pooled over batch and steps): per-step moments cannot see it.
         loss_g = loss_g + corr_weight * (correlation(fake) - correlation(real)).abs().mean()
@@ -105,6 +110,25 @@ def moment_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     """Mean absolute gap between per-step, per-feature batch means plus that between (unbiased) stds."""
     (fake_mean, fake_std), (real_mean, real_std) = mean_std(fake), mean_std(real)
     return (fake_mean - real_mean).abs().mean() + (fake_std - real_std).abs().mean()
+
+
+CHANGE_UNIT = 0.25  # a typical change is put on this spread, about that of levels in [0, 1]
+
+
+def change_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """:func:`moment_gap` of the first differences plus that of the second differences, each scaled per
+    feature so that the real batch's spread of it is ``CHANGE_UNIT``.
+
+    Raw differences are tiny next to levels (a smooth sine moves about 0.01 a step), so their moment gap
+    in raw units hardly pulls on G; scaled, a generator whose steps jitter (second differences twice as
+    spread as the real ones) pays as much as one whose levels are off by that share.
+    """
+    gap = fake.new_zeros(())
+    for order in (1, 2):
+        fake_d, real_d = fake.diff(order, dim=1), real.diff(order, dim=1)  # (B, T - order, F)
+        scale = CHANGE_UNIT / real_d.detach().reshape(-1, real_d.shape[-1]).std(0).clamp_min(1e-6)  # (F,)
+        gap = gap + moment_gap(fake_d * scale, real_d * scale)
+    return gap
 
 
 def mean_std(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

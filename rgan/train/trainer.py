@@ -352,7 +352,8 @@ class Trainer:
             if update_g:  # a D-only step judges the fakes only to report G's loss: not a G sub-step
                 note(G_PHASE, JUDGE)
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
-                                           cfg.moment_weight, cfg.diff_moment, cfg.corr_weight)
+                                           cfg.moment_weight, cfg.diff_moment, cfg.corr_weight,
+                                           cfg.change_weight)
             if labels is not None and cfg.moment_weight > 0:  # the moments of each class, not only of the mix
                 loss_g = loss_g + cfg.moment_weight * _class_moment_gap(fake, real, labels)
         if update_g:
