@@ -36,8 +36,8 @@ MISSING_LABELS = {
     "refuse": "refuse files with gaps",
 }
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
-_ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "diff_moment", "label_smoothing",
-                          "gp_weight", "grad_clip", "beta1", "beta2", "unroll")
+_ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "diff_moment",
+                          "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -212,23 +212,29 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                      "generated step-to-step changes and of the changes of those changes, each measured in units "
                      "of the real data's typical change (0 = off). Pulls G towards the data's smoothness: a "
                      "generator whose steps jitter pays for it."),
-            label_smoothing=num(c2, "Label smoothing", *limits.TRAIN["label_smoothing"], key=k + "label_smoothing",
+            pca_weight=num(c2, "Principal-axes loss", *limits.TRAIN["pca_weight"], key=k + "pca_weight", step=0.1,
+                format="%.2f", persist_state=_KEEP,
+                help="Weight of a term in G's loss: the moment loss again, along the real data's principal "
+                     "directions, each put on the same spread (0 = off). Features that move together closely "
+                     "(a stock's open, high, low and close) leave directions in which the real data hardly vary; "
+                     "this term makes G keep them as tight."),
+            label_smoothing=num(c1, "Label smoothing", *limits.TRAIN["label_smoothing"], key=k + "label_smoothing",
                 step=0.05, format="%.2f", persist_state=_KEEP,
                 help="One-sided: D's target for real sequences becomes 1 minus this, so D cannot become certain. "
                      "Non-saturating loss only."),
-            gp_weight=num(c1, "Gradient penalty", *limits.TRAIN["gp_weight"], key=k + "gp_weight", step=1.0,
+            gp_weight=num(c2, "Gradient penalty", *limits.TRAIN["gp_weight"], key=k + "gp_weight", step=1.0,
                 format="%.1f", persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
-            grad_clip=num(c2, "Gradient clip", *limits.TRAIN["grad_clip"], key=k + "grad_clip", step=1.0,
+            grad_clip=num(c1, "Gradient clip", *limits.TRAIN["grad_clip"], key=k + "grad_clip", step=1.0,
                 format="%.1f", persist_state=_KEEP,
                 help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
-            beta1=num(c1, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
+            beta1=num(c2, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
                 persist_state=_KEEP,
                 help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "
                      "uses 0."),
-            beta2=num(c2, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
+            beta2=num(c1, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
                 persist_state=_KEEP,
                 help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
-            unroll=num(c1, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
+            unroll=num(c2, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
                 help="G runs this many training windows in a row and D judges one window of it, so G learns to "
                      "keep going: 4 or more keeps samples longer than a window (Compare page *Length*, CLI "
                      "`sample --length`) on the data. Costs about that many times G's work per step."),

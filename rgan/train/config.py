@@ -44,6 +44,7 @@ class TrainConfig:
     ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
+    pca_weight: float = 0.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges one seq_len chunk of each (for long samples)
     preview_size: int = 16  # sequences in the fixed-noise preview batch
@@ -75,7 +76,7 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
-        for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight"):
+        for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight"):
             if not getattr(self, name) >= 0:  # also refuses NaN
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 

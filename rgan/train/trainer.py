@@ -123,6 +123,7 @@ class Trainer:
         self.step_count = 0
         self.d_steps = train.d_steps
         self._real: torch.Tensor | np.ndarray | None = None
+        self._axes: torch.Tensor | None = None  # (F, F) the real data's principal axes, set with the data
         self._labels: torch.Tensor | None = None  # (N,) class of each real window when conditional
         if data is not None:
             self._set_real(data.windows, data.labels)
@@ -176,6 +177,7 @@ class Trainer:
                 "This model was trained without a label column; load the data without one."
             )
         self._n_real = windows.shape[0]
+        self._axes = losses.principal_axes(windows).to(self.device)  # (F, F): for the moment loss along them
         if self.model_config.d_diffs and self.step_count == 0:  # D's view of changes: about unit spread
             spread = np.diff(windows, axis=1).reshape(-1, windows.shape[2]).std(axis=0)  # (F,)
             scale = CHANGE_SPREAD / np.maximum(spread, 1e-3)
@@ -353,7 +355,7 @@ class Trainer:
                 note(G_PHASE, JUDGE)
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
                                            cfg.moment_weight, cfg.diff_moment, cfg.corr_weight,
-                                           cfg.change_weight)
+                                           cfg.change_weight, cfg.pca_weight, self._axes)
             if labels is not None and cfg.moment_weight > 0:  # the moments of each class, not only of the mix
                 loss_g = loss_g + cfg.moment_weight * _class_moment_gap(fake, real, labels)
         if update_g:

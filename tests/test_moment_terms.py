@@ -1,4 +1,5 @@
-"""G's change loss: moments of first and second differences in units of the real change."""
+"""G's extra moment terms: the change loss (first and second differences in units of the real change)
+and the moment loss along the real data's principal axes."""
 
 from __future__ import annotations
 
@@ -86,3 +87,56 @@ def test_the_cli_takes_the_change_weight(tmp_path, capsys):
     main(["train", "--dataset", "sines", "--seq-len", "8", "--steps", "3", "--batch-size", "8", "--g-hidden", "4",
           "--d-hidden", "4", "--change-weight", "0.4", "--device", "cpu", "--out", str(out)])
     assert Trainer.load(out / "checkpoint.pt").train_config.change_weight == 0.4
+
+
+# ---------------------------------------------------------------------------------- principal axes
+def _prices(n: int = 400, steps: int = 24, seed: int = 0) -> torch.Tensor:
+    """Four tightly tied price columns (open, high, low, close around one level) and a loose volume."""
+    g = torch.Generator().manual_seed(seed)
+    level = 0.2 + 0.6 * torch.rand(n, 1, 1, generator=g) + 0.01 * torch.randn(n, steps, 1, generator=g).cumsum(1)
+    ties = level + 0.004 * torch.randn(n, steps, 4, generator=g)
+    volume = 0.5 + 0.1 * torch.randn(n, steps, 1, generator=g)
+    return torch.cat([ties, volume], dim=2)
+
+
+def test_along_the_axes_the_real_data_has_the_same_spread_in_every_direction():
+    real = _prices()
+    axes = losses.principal_axes(real.numpy())
+    flat = (real @ axes).reshape(-1, real.shape[2]).double()
+    cov = torch.cov(flat.T)
+    torch.testing.assert_close(cov, torch.eye(5, dtype=torch.float64) * losses.CHANGE_UNIT ** 2, atol=1e-4, rtol=1e-3)
+
+
+def test_an_exact_tie_gets_a_large_but_finite_scale():
+    real = _prices()
+    real[:, :, 1] = real[:, :, 0]  # a column copied into another
+    axes = losses.principal_axes(real)
+    assert torch.isfinite(axes).all()
+    largest_spread = float(torch.linalg.eigvalsh(torch.cov(real.reshape(-1, 5).double().T)).max().sqrt())
+    cap = losses.CHANGE_UNIT / (largest_spread * losses.AXIS_FLOOR ** 0.5)
+    assert axes.norm(dim=0).max() == pytest.approx(cap, rel=1e-3)
+
+
+def test_a_loose_tie_that_per_feature_moments_miss_is_a_large_gap_along_the_axes():
+    """Fake prices tied five times more loosely than the real ones: each feature's own moments barely move,
+    the moments along the axes do."""
+    real = _prices(seed=0)
+    fake = _prices(seed=1)
+    g = torch.Generator().manual_seed(2)
+    loose = fake.clone()
+    loose[:, :, :4] = fake[:, :, :4].mean(2, keepdim=True) + 0.02 * torch.randn(fake.shape[0], fake.shape[1], 4, generator=g)
+    axes = losses.principal_axes(real)
+    per_feature = losses.moment_gap(loose, real).item() - losses.moment_gap(fake, real).item()
+    along_axes = losses.moment_gap(loose @ axes, real @ axes).item() - losses.moment_gap(fake @ axes, real @ axes).item()
+    assert per_feature < 0.01 and along_axes > 0.2
+
+
+def test_the_trainer_takes_the_axes_from_its_data_and_the_loss_needs_them(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, replace(tiny_train, pca_weight=1.0))
+    torch.testing.assert_close(trainer._axes, losses.principal_axes(tiny_data.windows))
+    plain = Trainer(tiny_data, tiny_model, tiny_train).step()
+    first = trainer.step()
+    assert first["loss_d"] == pytest.approx(plain["loss_d"]) and first["loss_g"] > plain["loss_g"]
+    real = torch.as_tensor(tiny_data.windows[:8])
+    with pytest.raises(ValueError, match="principal axes"):
+        losses.generator_loss(torch.zeros(8, real.shape[1]), real, real, "ns", pca_weight=1.0)
