@@ -47,7 +47,8 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     # session 10: moments of first and second differences in units of the real change
     "change0.3": ({}, {"change_weight": 0.3}),
     "change1": ({}, {"change_weight": 1.0}),
-    "pca1": ({}, {"pca_weight": 1.0}),
+    "pca1": ({}, {"pca_weight": 1.0}),  # the default since session 10
+    "no-pca": ({}, {"pca_weight": 0.0}),  # the default before it
     "pca1-change0.3": ({}, {"pca_weight": 1.0, "change_weight": 0.3}),
 }
 

@@ -153,3 +153,4 @@ def test_config_from_dict_gives_old_files_the_values_they_meant():
     assert old.d_diffs is False and old.g_output == "levels" and ModelConfig().d_diffs is True
     assert config_from_dict(ModelConfig, {"d_diffs": True}).d_diffs is True
     assert config_from_dict(TrainConfig, {}).lr_decay_steps == 0 and TrainConfig().lr_decay_steps > 0
+    assert config_from_dict(TrainConfig, {}).pca_weight == 0.0 and TrainConfig().pca_weight == 1.0

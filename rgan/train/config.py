@@ -23,7 +23,7 @@ class TrainConfig:
     """
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
-    STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0}
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -44,7 +44,7 @@ class TrainConfig:
     ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
-    pca_weight: float = 0.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
+    pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges one seq_len chunk of each (for long samples)
     preview_size: int = 16  # sequences in the fixed-noise preview batch

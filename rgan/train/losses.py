@@ -137,7 +137,7 @@ def principal_axes(windows: torch.Tensor | np.ndarray) -> torch.Tensor:
     tie is as large a gap as a wrong level. A variance below ``AXIS_FLOOR`` of the largest one is raised
     to it, so exact ties (a column copied into another) give a large but finite scale.
     """
-    flat = torch.as_tensor(windows, dtype=torch.float64).reshape(-1, windows.shape[-1])  # (N * T, F)
+    flat = torch.tensor(np.asarray(windows, dtype=np.float64)).reshape(-1, windows.shape[-1])  # (N * T, F), a copy
     flat = flat - flat.mean(0)
     variance, vectors = torch.linalg.eigh(flat.T @ flat / max(flat.shape[0] - 1, 1))  # (F,), (F, F)
     variance = variance.clamp_min(AXIS_FLOOR * float(variance.max().clamp_min(1e-12)))
