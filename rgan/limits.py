@@ -46,7 +46,7 @@ TRAIN: dict[str, tuple[float, float]] = {
     "ema_decay": (0.0, 0.9999),  # decay of G's weight average (0 = off)
     "corr_weight": (0.0, 100.0),  # weight of G's correlation loss
     "change_weight": (0.0, 100.0),  # weight of G's loss on the moments of changes
-    "pca_weight": (0.0, 100.0),  # weight of G's moment loss along the data's principal directions  # weight of G's loss on the moments of changes
+    "pca_weight": (0.0, 100.0),  # weight of G's moment loss along the data's principal directions
     "unroll": (1, 16),  # G runs this many times seq_len in training
     "preview_size": (1, 256),  # sequences in the preview batch (no widget: presets and the CLI set it)
 }

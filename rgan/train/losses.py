@@ -122,9 +122,8 @@ def moment_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
 
 
 CHANGE_UNIT = 0.25  # a typical change is put on this spread, about that of levels in [0, 1]
-
-
 AXIS_FLOOR = 1e-4  # a principal direction's variance counts as at least this share of the largest one
+AXIS_ROWS = 1_000_000  # time steps the axes are estimated from, at most (every k-th window beyond that)
 
 
 def principal_axes(windows: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -135,9 +134,11 @@ def principal_axes(windows: torch.Tensor | np.ndarray) -> torch.Tensor:
     leave directions in which the real data hardly vary, and a generator that ties them loosely is told
     apart at once by any classifier. Per-feature moments cannot see that; along these axes the loose
     tie is as large a gap as a wrong level. A variance below ``AXIS_FLOOR`` of the largest one is raised
-    to it, so exact ties (a column copied into another) give a large but finite scale.
+    to it, so exact ties (a column copied into another) give a large but finite scale. Beyond ``AXIS_ROWS``
+    time steps, every k-th window is used (overlapping windows repeat each row up to T times anyway).
     """
-    flat = torch.tensor(np.asarray(windows, dtype=np.float64)).reshape(-1, windows.shape[-1])  # (N * T, F), a copy
+    every = max(1, (windows.shape[0] * windows.shape[1]) // AXIS_ROWS)
+    flat = torch.tensor(np.asarray(windows[::every], dtype=np.float64)).reshape(-1, windows.shape[-1])  # (N * T, F)
     flat = flat - flat.mean(0)
     variance, vectors = torch.linalg.eigh(flat.T @ flat / max(flat.shape[0] - 1, 1))  # (F,), (F, F)
     variance = variance.clamp_min(AXIS_FLOOR * float(variance.max().clamp_min(1e-12)))
