@@ -22,7 +22,7 @@ import torch
 
 from rgan.alloc import keep_freed_memory
 from rgan.data import load_dataset
-from rgan.metrics import differenced_pair, discriminative_score, mmd_rbf
+from rgan.metrics import differenced_pair, discriminative_score
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
 from rgan.train import trainer as trainer_module
@@ -48,8 +48,6 @@ def main() -> None:
     parser.add_argument("--classifier-seeds", type=int, default=2)
     parser.add_argument("--eval-n", type=int, default=1000)
     parser.add_argument("--name", default="")
-    parser.add_argument("--proxies", action="store_true",
-                        help="also print cheap scores (MMD, a 300-iteration classifier) to compare with the full ones")
     args = parser.parse_args()
     keep_freed_memory()
     torch.set_num_threads(args.threads)
@@ -75,16 +73,8 @@ def main() -> None:
         levels = np.mean([discriminative_score(real, fake, seed=s) for s in seeds])
         diffs = np.mean([discriminative_score(*differenced_pair(real, fake), seed=s) for s in seeds])
         spread, rough = shape_figures(real, fake)
-        extra = ""
-        if args.proxies:
-            held = windows[rng.choice(len(windows), min(512, len(windows)), replace=False)]
-            fresh = trainer.sample(len(held), seed=args.seed + 1000 + trainer.step_count, scaled=True)
-            quick = [discriminative_score(held, fresh, iterations=300, seed=9),
-                     discriminative_score(*differenced_pair(held, fresh), iterations=300, seed=9)]
-            extra = (f" | mmd {mmd_rbf(held, fresh, max_samples=512):.4f} / "
-                     f"{mmd_rbf(*differenced_pair(held, fresh), max_samples=512):.4f} | quick {quick[0]:.3f} / {quick[1]:.3f}")
         print(f"{name} | seed {args.seed} | step {trainer.step_count} | {seconds:.0f} s | levels {levels:.3f} | "
-              f"differences {diffs:.3f} | spread of differences {spread:.2f} | roughness {rough:.2f}{extra}", flush=True)
+              f"differences {diffs:.3f} | spread of differences {spread:.2f} | roughness {rough:.2f}", flush=True)
 
 
 if __name__ == "__main__":
