@@ -50,11 +50,19 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "pca1": ({}, {"pca_weight": 1.0}),  # the default since session 10
     "no-pca": ({}, {"pca_weight": 0.0}),  # the default before it
     "pca1-change0.3": ({}, {"pca_weight": 1.0, "change_weight": 0.3}),
+    # session 11: sines' step shape and late drift, on top of the principal-axes default
+    "change0.1": ({}, {"change_weight": 0.1}),
+    "static16": ({"static_noise_dim": 16}, {}),
+    "floor0.03": ({}, {"lr_floor": 0.03}),
+    "decay6000": ({}, {"lr_decay_steps": 6000}),
+    "shape1": ({}, {"shape_weight": 1.0}),  # moments along the principal directions of whole windows
+    "shape0.3": ({}, {"shape_weight": 0.3}),
+    "shape3": ({}, {"shape_weight": 3.0}),
 }
 
 
 def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, dataset: str, pred: bool,
-            steps: int = 0, classifiers: int = 1) -> tuple:
+            steps: int = 0, classifiers: int = 1, checks: tuple[int, ...] = ()) -> list[tuple]:
     import numpy as np
     import torch
 
@@ -69,19 +77,30 @@ def run_one(name: str, budget: float, threads: int, seed: int, eval_n: int, data
     model_kw, train_kw = CONFIGS[name]
     data = load_dataset(dataset, seq_len=24)
     trainer = Trainer(data, replace(ModelConfig(), **model_kw), replace(TrainConfig(device="cpu", seed=seed), **train_kw))
-    start = time.perf_counter()
-    while (trainer.step_count < steps) if steps else (time.perf_counter() - start < budget):
-        trainer.step()
-    seconds = time.perf_counter() - start
     real = np.asarray(data.windows)
     rng = np.random.default_rng(seed)
     real = real[rng.choice(len(real), min(eval_n, len(real)), replace=False)]
-    fake = trainer.sample(len(real), seed=seed, scaled=True)
-    p = predictive_score(real, fake, seed=seed) if pred else float("nan")
+
     def disc(a, b):  # one classifier's score of the same samples swings by ~0.07 on Stocks: average several
         return float(np.mean([discriminative_score(a, b, seed=seed + 1000 * r) for r in range(classifiers)]))
 
-    return name, seed, trainer.step_count, seconds, disc(real, fake), disc(*differenced_pair(real, fake)), p
+    def row() -> tuple:
+        fake = trainer.sample(len(real), seed=seed, scaled=True)
+        p = predictive_score(real, fake, seed=seed) if pred else float("nan")
+        return name, seed, trainer.step_count, seconds, disc(real, fake), disc(*differenced_pair(real, fake)), p
+
+    rows, seconds = [], 0.0
+    for check in sorted(c for c in checks if steps and c < steps):  # intermediate scores (steps budgets only)
+        start = time.perf_counter()
+        while trainer.step_count < check:
+            trainer.step()
+        seconds += time.perf_counter() - start
+        rows.append(row())
+    start = time.perf_counter()
+    while (trainer.step_count < steps) if steps else (time.perf_counter() - start < budget):
+        trainer.step()
+    seconds += time.perf_counter() - start
+    return [*rows, row()]
 
 
 def _run_job(job: tuple) -> tuple:
@@ -101,18 +120,23 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=0, help="train this many steps instead of --budget seconds "
                         "(a fair screen on a busy machine)")
     parser.add_argument("--classifier-seeds", type=int, default=3, help="post-hoc classifiers averaged per score")
+    parser.add_argument("--checks", default="", help="with --steps: also score at these step counts, e.g. 2000,4000 "
+                        "(seconds are training time only)")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n] or list(CONFIGS)
-    jobs = [(n, args.budget, args.threads, s, args.eval_n, args.dataset, args.pred, args.steps, args.classifier_seeds)
-            for n in names for s in args.seeds]
+    checks = tuple(int(c) for c in args.checks.split(",") if c)
+    jobs = [(n, args.budget, args.threads, s, args.eval_n, args.dataset, args.pred, args.steps, args.classifier_seeds,
+             checks) for n in names for s in args.seeds]
     budget = f"{args.steps} steps" if args.steps else f"{args.budget:g} s"
     print(f"{args.dataset}: {len(jobs)} jobs, {budget} each on {args.threads} threads, {args.parallel} at a time; "
           f"scores are the mean of {args.classifier_seeds} classifiers")
     print("| config | seed | steps | seconds | disc. score | disc. on differences | pred. score |\n"
           "|---|---|---|---|---|---|---|", flush=True)
     with mp.get_context("spawn").Pool(args.parallel) as pool:
-        for name, seed, steps, seconds, score, diff, pred in pool.imap_unordered(_run_job, jobs):
-            print(f"| {name} | {seed} | {steps} | {seconds:.0f} | {score:.3f} | {diff:.3f} | {pred:.3f} |", flush=True)
+        for rows in pool.imap_unordered(_run_job, jobs):
+            for name, seed, steps, seconds, score, diff, pred in rows:
+                print(f"| {name} | {seed} | {steps} | {seconds:.0f} | {score:.3f} | {diff:.3f} | {pred:.3f} |",
+                      flush=True)
 
 
 if __name__ == "__main__":

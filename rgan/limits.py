@@ -47,7 +47,9 @@ TRAIN: dict[str, tuple[float, float]] = {
     "corr_weight": (0.0, 100.0),  # weight of G's correlation loss
     "change_weight": (0.0, 100.0),  # weight of G's loss on the moments of changes
     "pca_weight": (0.0, 100.0),  # weight of G's moment loss along the data's principal directions
+    "shape_weight": (0.0, 100.0),  # weight of G's moment loss along the principal directions of whole windows
     "unroll": (1, 16),  # G runs this many times seq_len in training
+    "unroll_after": (0, 1_000_000),  # steps on single windows before G runs unrolled
     "preview_size": (1, 256),  # sequences in the preview batch (no widget: presets and the CLI set it)
 }
 

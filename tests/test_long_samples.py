@@ -68,6 +68,20 @@ def test_unrolled_batches_show_d_every_window_of_each_sequence(data) -> None:
     assert _labels_of_fakes(labels, fake, torch.zeros(8, 12, 2)).tolist() == [v for v in labels.tolist() for _ in range(4)]
 
 
+def test_unroll_after_trains_single_windows_first(data) -> None:
+    """``unroll_after`` steps on single windows (the same run as without unrolls), then unrolled steps."""
+    seen = []
+    trainer = Trainer(data, SMALL, TrainConfig(device="cpu", unroll=3, unroll_after=2, batch_size=8, seed=5))
+    make = trainer._fake
+    trainer._fake = lambda z, labels: seen.append(z.shape[1]) or make(z, labels)
+    single = Trainer(data, SMALL, TrainConfig(device="cpu", batch_size=8, seed=5))
+    assert [trainer.step()["loss_g"] for _ in range(2)] == [single.step()["loss_g"] for _ in range(2)]
+    assert trainer.unroll_now == 3 and np.isfinite(trainer.step()["loss_g"])
+    assert seen == [12, 12, 36]  # G's noise: one window, one window, then three windows long
+    with pytest.raises(ValueError, match="unroll_after must be a whole number >= 0, got -1"):
+        TrainConfig(unroll_after=-1)
+
+
 @pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
 def test_conditional_unrolled_training(loss: str) -> None:
     labelled = load_dataset("sines", seq_len=12, n_samples=64, n_features=2)

@@ -140,3 +140,59 @@ def test_the_trainer_takes_the_axes_from_its_data_and_the_loss_needs_them(tiny_d
     real = torch.as_tensor(tiny_data.windows[:8])
     with pytest.raises(ValueError, match="principal axes"):
         losses.generator_loss(torch.zeros(8, real.shape[1]), real, real, "ns", pca_weight=1.0)
+
+
+# ---------------------------------------------------------------------------------- shape loss
+def test_along_the_shape_axes_real_windows_have_unit_spread_and_jitter_is_a_large_gap():
+    """Whole windows projected on the shape axes: the real data's spread is CHANGE_UNIT along every direction
+    above the floor; a jitter of 0.005 on smooth sines, which per-step moments do not notice, is a gap ten
+    times that between two real batches."""
+    real = _sines(n=600)
+    shapes = losses.shape_axes(real.numpy())
+    assert shapes.shape == (24 * 3, 24 * 3)
+    spread = (real.flatten(1) @ shapes).double().std(0)
+    leading = spread[-5:]  # eigh sorts ascending: the last directions lead
+    torch.testing.assert_close(leading, torch.full_like(leading, losses.CHANGE_UNIT), rtol=1e-3, atol=1e-4)
+    a, b = real[:300], real[300:]
+    jitter = a + 0.005 * torch.randn(a.shape, generator=torch.Generator().manual_seed(4))
+    assert losses.moment_gap(jitter, b).item() < losses.moment_gap(a, b).item() + 0.002
+    assert losses.shape_gap(jitter, b, shapes).item() > 10 * losses.shape_gap(a, b, shapes).item()
+
+
+def test_long_windows_keep_the_leading_shape_directions():
+    real = _sines(n=200, steps=300, features=2)  # 600 values per window: above SHAPE_EXACT
+    shapes = losses.shape_axes(real)
+    assert shapes.shape == (600, losses.SHAPE_DIRECTIONS) and torch.isfinite(shapes).all()
+
+
+@pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
+def test_training_adds_the_shape_loss_to_g_only(tiny_data, tiny_model, tiny_train, loss):
+    plain = Trainer(tiny_data, tiny_model, replace(tiny_train, loss=loss)).step()
+    trainer = Trainer(tiny_data, tiny_model, replace(tiny_train, loss=loss, shape_weight=1.0))
+    first = trainer.step()
+    assert first["loss_d"] == pytest.approx(plain["loss_d"]) and first["loss_g"] > plain["loss_g"]
+    torch.testing.assert_close(trainer._shapes, losses.shape_axes(tiny_data.windows))
+    assert all(math.isfinite(v) for v in [trainer.step()["loss_g"] for _ in range(3)])
+    real = torch.as_tensor(tiny_data.windows[:8])
+    with pytest.raises(ValueError, match="shape axes"):
+        losses.generator_loss(torch.zeros(8, real.shape[1]), real, real, "ns", shape_weight=1.0)
+    with pytest.raises(ValueError, match="shape_weight"):
+        TrainConfig(shape_weight=-1.0)
+
+
+def test_a_conditional_run_matches_each_class_shapes(tiny_data, tiny_model, tiny_train):
+    import numpy as np
+
+    labelled = replace(tiny_data, labels=np.arange(len(tiny_data.windows)) % 2, class_names=["a", "b"])
+    model = replace(tiny_model, n_classes=2)
+    plain = Trainer(labelled, model, tiny_train).step()
+    first = Trainer(labelled, model, replace(tiny_train, shape_weight=1.0)).step()
+    assert first["loss_d"] == pytest.approx(plain["loss_d"]) and first["loss_g"] > plain["loss_g"]
+
+
+def test_turning_the_shape_loss_on_mid_run_estimates_its_axes_then(tiny_data, tiny_model, tiny_train):
+    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    trainer.step()
+    assert trainer._shapes is None
+    trainer.train_config = replace(trainer.train_config, shape_weight=0.5)
+    assert math.isfinite(trainer.step()["loss_g"]) and trainer._shapes is not None

@@ -36,8 +36,9 @@ MISSING_LABELS = {
     "refuse": "refuse files with gaps",
 }
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
-_ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "diff_moment",
-                          "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll")
+_ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
+                          "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
+                          "unroll_after")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -182,7 +183,7 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
                 steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay),
-                **{name: {"diff_moment": bool, "unroll": int}.get(name, float)(v) for name, v in advanced.items()})
+                **{name: {"diff_moment": bool, "unroll": int, "unroll_after": int}.get(name, float)(v) for name, v in advanced.items()})
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:
         st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
@@ -218,26 +219,36 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                      "directions, each put on the same spread (0 = off). Features that move together closely "
                      "(a stock's open, high, low and close) leave directions in which the real data hardly vary; "
                      "this term makes G keep them as tight."),
-            label_smoothing=num(c1, "Label smoothing", *limits.TRAIN["label_smoothing"], key=k + "label_smoothing",
+            shape_weight=num(c1, "Shape loss", *limits.TRAIN["shape_weight"], key=k + "shape_weight", step=0.1,
+                format="%.2f", persist_state=_KEEP,
+                help="Weight of a term in G's loss: the moment loss of whole windows along their principal "
+                     "directions, each put on the same spread (0 = off). The leading directions are a window's "
+                     "level, slope and bend; the trailing ones, where real windows hardly vary, are jitter. "
+                     f"Default {defaults.shape_weight:g}."),
+            label_smoothing=num(c2, "Label smoothing", *limits.TRAIN["label_smoothing"], key=k + "label_smoothing",
                 step=0.05, format="%.2f", persist_state=_KEEP,
                 help="One-sided: D's target for real sequences becomes 1 minus this, so D cannot become certain. "
                      "Non-saturating loss only."),
-            gp_weight=num(c2, "Gradient penalty", *limits.TRAIN["gp_weight"], key=k + "gp_weight", step=1.0,
+            gp_weight=num(c1, "Gradient penalty", *limits.TRAIN["gp_weight"], key=k + "gp_weight", step=1.0,
                 format="%.1f", persist_state=_KEEP, help="Weight of the critic's gradient penalty. WGAN-GP loss only."),
-            grad_clip=num(c1, "Gradient clip", *limits.TRAIN["grad_clip"], key=k + "grad_clip", step=1.0,
+            grad_clip=num(c2, "Gradient clip", *limits.TRAIN["grad_clip"], key=k + "grad_clip", step=1.0,
                 format="%.1f", persist_state=_KEEP,
                 help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
-            beta1=num(c2, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
+            beta1=num(c1, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
                 persist_state=_KEEP,
                 help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "
                      "uses 0."),
-            beta2=num(c1, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
+            beta2=num(c2, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
                 persist_state=_KEEP,
                 help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
-            unroll=num(c2, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
-                help="G runs this many training windows in a row and D judges one window of it, so G learns to "
+            unroll=num(c1, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
+                help="G runs this many training windows in a row and D judges every window of it, so G learns to "
                      "keep going: 4 or more keeps samples longer than a window (Compare page *Length*, CLI "
                      "`sample --length`) on the data. Costs about that many times G's work per step."),
+            unroll_after=num(c2, "Unroll after (steps)", *limits.TRAIN["unroll_after"], key=k + "unroll_after", step=100,
+                persist_state=_KEEP,
+                help="With Unroll above 1: train this many steps on single windows first (fast, and they settle the "
+                     "start of each sample), then run G unrolled. 0 = unrolled from the first step."),
             diff_moment=st.checkbox(
                 "Moment loss also matches step-to-step changes", key=k + "diff_moment", persist_state=_KEEP,
                 help="Also compares the mean and spread of the differences between consecutive steps "

@@ -23,7 +23,8 @@ class TrainConfig:
     """
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
-    STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0}
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
+                                                   "shape_weight": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -45,8 +46,10 @@ class TrainConfig:
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
     pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
+    shape_weight: float = 0.0  # G penalty on the mean/std gap of whole windows along their principal directions (0 = off)
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
-    unroll: int = 1  # G runs this many times seq_len; D judges one seq_len chunk of each (for long samples)
+    unroll: int = 1  # G runs this many times seq_len; D judges every seq_len chunk of it (for long samples)
+    unroll_after: int = 0  # with unroll > 1: steps trained on single windows before G starts to run unrolled
     preview_size: int = 16  # sequences in the fixed-noise preview batch
     overlap: bool = True  # on CPU with one torch thread, D's pass over real data runs beside G's on a second thread
 
@@ -67,6 +70,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if isinstance(self.unroll_after, bool) or not isinstance(self.unroll_after, int) or self.unroll_after < 0:
+            raise ValueError(f"unroll_after must be a whole number >= 0, got {self.unroll_after!r}.")
         if not (isinstance(self.corr_weight, (int, float)) and self.corr_weight >= 0):
             raise ValueError(f"corr_weight must be a number >= 0, got {self.corr_weight!r}.")
         if not 0 <= self.ema_decay < 1:
@@ -76,7 +81,7 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
-        for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight"):
+        for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight", "shape_weight"):
             if not getattr(self, name) >= 0:  # also refuses NaN
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 

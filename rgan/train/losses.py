@@ -82,6 +82,8 @@ def generator_loss(
     change_weight: float = 0.0,
     pca_weight: float = 0.0,
     axes: torch.Tensor | None = None,
+    shape_weight: float = 0.0,
+    shapes: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """G's loss: the adversarial term plus the weighted moment and correlation terms that are on.
 
@@ -95,6 +97,8 @@ def generator_loss(
         change_weight: weight of :func:`change_gap` (0 = off; needs at least 3 steps).
         pca_weight: weight of the moment gap of ``fake @ axes`` and ``real @ axes`` (0 = off).
         axes: ``(F, F)`` from :func:`principal_axes` (needed when ``pca_weight`` > 0).
+        shape_weight: weight of :func:`shape_gap` (0 = off).
+        shapes: ``(T * F, K)`` from :func:`shape_axes` (needed when ``shape_weight`` > 0).
     """
     loss_g = g_adversarial_loss(logits_fake, loss)
     if moment_weight > 0:
@@ -107,6 +111,10 @@ def generator_loss(
         if axes is None:
             raise ValueError("pca_weight needs the data's principal axes.")
         loss_g = loss_g + pca_weight * moment_gap(fake @ axes, real @ axes)
+    if shape_weight > 0:
+        if shapes is None:
+            raise ValueError("shape_weight needs the data's shape axes.")
+        loss_g = loss_g + shape_weight * shape_gap(fake, real, shapes)
     if change_weight > 0 and fake.shape[1] > 2:
         loss_g = loss_g + change_weight * change_gap(fake, real)
     if corr_weight > 0 and fake.shape[-1] > 1:
@@ -143,6 +151,41 @@ def principal_axes(windows: torch.Tensor | np.ndarray) -> torch.Tensor:
     variance, vectors = torch.linalg.eigh(flat.T @ flat / max(flat.shape[0] - 1, 1))  # (F,), (F, F)
     variance = variance.clamp_min(AXIS_FLOOR * float(variance.max().clamp_min(1e-12)))
     return (vectors * (CHANGE_UNIT / variance.sqrt())).float()
+
+
+SHAPE_VALUES = 5_000_000  # values the shape axes are estimated from, at most (every k-th window beyond that)
+SHAPE_EXACT = 512  # windows of up to this many values (T x F) get every direction; longer ones the leading ones
+SHAPE_DIRECTIONS = 128  # leading directions kept for longer windows
+
+
+def shape_axes(windows: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """``(T * F, K)`` matrix whose columns are the principal directions of whole real windows (each window
+    flattened to one vector), each scaled so that the data's spread along it is ``CHANGE_UNIT``.
+
+    A window's shape (its level, slope, bend and how the features move together over time) lies along the
+    leading directions; jitter lies along the trailing ones, where real windows hardly vary at all. Matching
+    the mean and spread along every direction asks G for the right amount of each shape and for no jitter,
+    which per-step moments cannot see (a sine with noise on every step has the right per-step spread). The
+    variance floor is :data:`AXIS_FLOOR` of the largest, as in :func:`principal_axes`. Windows of more than
+    :data:`SHAPE_EXACT` values keep the leading :data:`SHAPE_DIRECTIONS` directions (a randomised estimate).
+    """
+    n, t, f = windows.shape
+    every = max(1, (n * t * f) // SHAPE_VALUES)
+    flat = torch.tensor(np.asarray(windows[::every], dtype=np.float64)).reshape(-1, t * f)  # (N, T * F)
+    flat = flat - flat.mean(0)
+    if t * f <= SHAPE_EXACT:
+        variance, vectors = torch.linalg.eigh(flat.T @ flat / max(flat.shape[0] - 1, 1))  # (D,), (D, D)
+    else:
+        q = min(SHAPE_DIRECTIONS, *flat.shape)
+        _, singular, vectors = torch.svd_lowrank(flat, q=q, niter=4, M=None)  # (q,), (D, q)
+        variance = singular.square() / max(flat.shape[0] - 1, 1)
+    variance = variance.clamp_min(AXIS_FLOOR * float(variance.max().clamp_min(1e-12)))
+    return (vectors * (CHANGE_UNIT / variance.sqrt())).float()
+
+
+def shape_gap(fake: torch.Tensor, real: torch.Tensor, shapes: torch.Tensor) -> torch.Tensor:
+    """:func:`moment_gap` of whole windows ``(B, T, F)`` projected on :func:`shape_axes`."""
+    return moment_gap(fake.flatten(1) @ shapes, real.flatten(1) @ shapes)
 
 
 def change_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:

@@ -46,12 +46,13 @@ def _labels_of_fakes(labels: torch.Tensor | None, fake: torch.Tensor, real: torc
     return labels if labels is None or per == 1 else labels.repeat_interleave(per)
 
 
-def _class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch's classes of the moment gap between the fakes and the reals of that class (fakes and
-    reals of a batch share their labels): the mixed batch's moments cannot tell a class's shape apart."""
+def _class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor,
+                      gap: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = losses.moment_gap) -> torch.Tensor:
+    """Mean over the batch's classes of ``gap`` (the moment gap) between the fakes and the reals of that class
+    (fakes and reals of a batch share their labels): the mixed batch's moments cannot tell a class's shape apart."""
     counts = torch.bincount(labels)  # (C,)
     made = _labels_of_fakes(labels, fake, real)
-    gaps = [losses.moment_gap(fake[made == c], real[labels == c]) for c in torch.nonzero(counts >= 2).flatten().tolist()]
+    gaps = [gap(fake[made == c], real[labels == c]) for c in torch.nonzero(counts >= 2).flatten().tolist()]
     return torch.stack(gaps).mean() if gaps else fake.new_zeros(())
 
 
@@ -124,6 +125,8 @@ class Trainer:
         self.d_steps = train.d_steps
         self._real: torch.Tensor | np.ndarray | None = None
         self._axes: torch.Tensor | None = None  # (F, F) the real data's principal axes, set with the data
+        self._shapes: torch.Tensor | None = None  # (T * F, K) principal directions of whole windows (shape loss)
+        self._shape_source: np.ndarray | None = None  # the windows they come from
         self._labels: torch.Tensor | None = None  # (N,) class of each real window when conditional
         if data is not None:
             self._set_real(data.windows, data.labels)
@@ -178,6 +181,7 @@ class Trainer:
             )
         self._n_real = windows.shape[0]
         self._axes = losses.principal_axes(windows).to(self.device)  # (F, F): for the moment loss along them
+        self._shapes, self._shape_source = None, windows  # the shape axes are estimated when first needed
         if self.model_config.d_diffs and self.step_count == 0:  # D's view of changes: about unit spread
             spread = np.diff(windows, axis=1).reshape(-1, windows.shape[2]).std(axis=0)  # (F,)
             scale = CHANGE_SPREAD / np.maximum(spread, 1e-3)
@@ -214,6 +218,19 @@ class Trainer:
         labels = None if self._labels is None else self._labels[idx.to(self.device)]
         return speed.gather_batch(self._real, idx, self.device), labels
 
+    def _shape_axes(self) -> torch.Tensor:
+        """``(T * F, K)``: the principal directions of whole real windows (the shape loss), estimated once."""
+        if self._shapes is None:
+            self._shapes = losses.shape_axes(self._shape_source).to(self.device)
+        return self._shapes
+
+    @property
+    def unroll_now(self) -> int:
+        """Windows G runs per sequence at this step: 1 for the first ``unroll_after`` steps, then ``unroll``
+        (single windows train fast and fix the start; the unrolled steps then teach G to carry on)."""
+        cfg = self.train_config
+        return 1 if self.step_count < cfg.unroll_after else cfg.unroll
+
     def _noise(self, n: int, rng: torch.Generator | None = None, length: int | None = None) -> torch.Tensor:
         steps = length or self.seq_len
         return sampling.draw_noise(n, steps, self.model_config, rng or self._rng, self.device)  # (n, T, noise)
@@ -226,7 +243,7 @@ class Trainer:
         start, and Stocks' start windows scored 0.39; one random chunk per sequence left the start weak, and
         half the batch on the first chunk left the end weak.)"""
         full = self.generator(z, labels)  # (B, unroll * T, F)
-        if self.train_config.unroll == 1:
+        if full.shape[1] == self.seq_len:
             return full
         return full.reshape(-1, self.seq_len, full.shape[2])  # (B * unroll, T, F)
 
@@ -331,7 +348,7 @@ class Trainer:
         overlap = speed.overlap_real_pass(self._pool, update_d, slow_motion=on_substep is not None)
         for i in range(n_d):
             real, labels = self._batch()  # (B, T, F), (B,) or None
-            z = self._noise(cfg.batch_size, length=self.seq_len * cfg.unroll)  # (B, unroll * T, noise)
+            z = self._noise(cfg.batch_size, length=self.seq_len * self.unroll_now)  # (B, unroll * T, noise)
             note(D_PHASE, SAMPLE_NOISE)
             if update_d:
                 self.opt_d.zero_grad(set_to_none=True)
@@ -355,9 +372,13 @@ class Trainer:
                 note(G_PHASE, JUDGE)
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
                                            cfg.moment_weight, cfg.diff_moment, cfg.corr_weight,
-                                           cfg.change_weight, cfg.pca_weight, self._axes)
+                                           cfg.change_weight, cfg.pca_weight, self._axes,
+                                           cfg.shape_weight, self._shape_axes() if cfg.shape_weight else None)
             if labels is not None and cfg.moment_weight > 0:  # the moments of each class, not only of the mix
                 loss_g = loss_g + cfg.moment_weight * _class_moment_gap(fake, real, labels)
+            if labels is not None and cfg.shape_weight > 0:  # each class's shapes
+                loss_g = loss_g + cfg.shape_weight * _class_moment_gap(
+                    fake, real, labels, partial(losses.shape_gap, shapes=self._shape_axes()))
         if update_g:
             note(G_PHASE, LOSS)
             self.opt_g.zero_grad(set_to_none=True)
