@@ -146,8 +146,8 @@ def main() -> None:
     parser.add_argument("--drift-steps", type=int, default=0, help="train drift runs this many steps instead of "
                         "--drift-seconds (screens on a busy machine)")
     parser.add_argument("--unrolls", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--unroll-after", type=int, default=0, help="drift runs with unroll > 1: steps on single "
-                        "windows before G runs unrolled")
+    parser.add_argument("--unroll-after", type=int, default=TrainConfig.unroll_after, help="drift runs with unroll > 1: "
+                        "steps on single windows before G runs unrolled (default: TrainConfig's)")
     parser.add_argument("--classifier-seeds", type=int, default=3, help="post-hoc classifiers averaged per drift score")
     parser.add_argument("--sets", nargs="+", default=list(TSTR_SETS), choices=list(TSTR_SETS), help="TSTR data sets")
     parser.add_argument("--threads", type=int, default=2)

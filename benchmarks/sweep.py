@@ -55,7 +55,8 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "static16": ({"static_noise_dim": 16}, {}),
     "floor0.03": ({}, {"lr_floor": 0.03}),
     "decay6000": ({}, {"lr_decay_steps": 6000}),
-    "shape1": ({}, {"shape_weight": 1.0}),  # moments along the principal directions of whole windows
+    "shape1": ({}, {"shape_weight": 1.0}),  # moments along the principal directions of whole windows (default since session 11)
+    "no-shape": ({}, {"shape_weight": 0.0}),  # the default before it
     "shape0.3": ({}, {"shape_weight": 0.3}),
     "shape3": ({}, {"shape_weight": 3.0}),
 }

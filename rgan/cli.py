@@ -272,10 +272,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
         table = samples_frame(samples, trainer.feature_names, labels, trainer.class_names, label_column)
     table.to_csv(out, index=False)
     print(f"wrote {args.n} sequences x {samples.shape[1]} steps x {trainer.n_features} features to {out}", file=sys.stderr)
-    trained = trainer.seq_len * trainer.train_config.unroll
+    cfg = trainer.train_config
+    unroll = cfg.unroll if trainer.step_count > cfg.unroll_after else 1  # 1: it stopped before unrolled steps began
+    trained = trainer.seq_len * unroll
     if samples.shape[1] > 2 * trained:
         print(f"Note: G was trained to run {trained} steps (windows of {trainer.seq_len}, unroll "
-              f"{trainer.train_config.unroll}); past that its samples may drift off the data. "
+              f"{unroll}); past that its samples may drift off the data. "
               f"`python -m rgan evaluate --checkpoint {args.checkpoint} --length {samples.shape[1]}` scores their "
               "start and end; training with --unroll 4 keeps their ends on the data (see README, Benchmarks).",
               file=sys.stderr)

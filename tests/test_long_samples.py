@@ -46,10 +46,10 @@ def test_sample_length_and_its_checks(data) -> None:
 
 
 def test_training_on_longer_unrolls(data) -> None:
-    trainer = Trainer(data, SMALL, TrainConfig(device="cpu", unroll=3, batch_size=8, seed=2))
+    trainer = Trainer(data, SMALL, TrainConfig(device="cpu", unroll=3, unroll_after=0, batch_size=8, seed=2))
     stats = [trainer.step() for _ in range(3)]
     assert all(np.isfinite(s["loss_g"]) for s in stats)
-    again = Trainer(data, SMALL, TrainConfig(device="cpu", unroll=3, batch_size=8, seed=2))
+    again = Trainer(data, SMALL, TrainConfig(device="cpu", unroll=3, unroll_after=0, batch_size=8, seed=2))
     assert [again.step()["loss_g"] for _ in range(3)] == [s["loss_g"] for s in stats]  # same seed, same run
     with pytest.raises(ValueError, match="unroll must be a positive integer, got 0"):
         TrainConfig(unroll=0)
@@ -87,7 +87,7 @@ def test_conditional_unrolled_training(loss: str) -> None:
     labelled = load_dataset("sines", seq_len=12, n_samples=64, n_features=2)
     labelled = replace(labelled, labels=np.arange(len(labelled.windows)) % 3, class_names=["a", "b", "c"])
     model = replace(SMALL, n_classes=3)
-    trainer = Trainer(labelled, model, TrainConfig(device="cpu", unroll=3, batch_size=8, seed=0, loss=loss))
+    trainer = Trainer(labelled, model, TrainConfig(device="cpu", unroll=3, unroll_after=0, batch_size=8, seed=0, loss=loss))
     assert all(np.isfinite(trainer.step()["loss_g"]) for _ in range(3))
     out, classes = trainer.sample(6, seed=0, length=36, with_labels=True)
     assert out.shape == (6, 36, 2) and len(classes) == 6

@@ -450,6 +450,11 @@ def test_settings_that_the_loss_ignores_get_a_note(tiny_data, tiny_model):
     ns = Trainer(tiny_data, tiny_model, TrainConfig(gp_weight=5.0, batch_size=8, device="cpu"))
     assert ns.notes == ["The gradient penalty (5) applies to the WGAN-GP loss only; this non-saturating run ignores it."]
     assert Trainer(tiny_data, tiny_model, TrainConfig(batch_size=8, device="cpu")).notes == []
+    never = Trainer(tiny_data, tiny_model, TrainConfig(unroll=4, unroll_after=500, steps=500, batch_size=8, device="cpu"))
+    assert never.notes == ["Unroll 4 starts after step 500, but the run stops at step 500: G never runs unrolled. "
+                           "Lower *Unroll after* or raise the steps."]
+    assert Trainer(tiny_data, tiny_model, TrainConfig(unroll=4, unroll_after=499, steps=500, batch_size=8,
+                                                      device="cpu")).notes == []
 
 
 def test_changed_settings_name_what_differs_from_the_defaults():
@@ -457,3 +462,4 @@ def test_changed_settings_name_what_differs_from_the_defaults():
     texts = changed_settings(TrainConfig(moment_weight=0.0, diff_moment=True, beta1=0.0, grad_clip=0.0, lr_g=0.1))
     assert texts == ["moment loss off", "moment of changes on", "gradient clip off", "β1 0"]  # lr is shown elsewhere
     assert changed_settings(TrainConfig(change_weight=0.5)) == ["change loss 0.5"]
+    assert changed_settings(TrainConfig(shape_weight=0.3)) == ["shape loss 0.3"]

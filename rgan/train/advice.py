@@ -19,6 +19,9 @@ def settings_notes(train: TrainConfig) -> list[str]:
     if train.loss == "ns" and train.gp_weight != default.gp_weight:
         notes.append(f"The gradient penalty ({train.gp_weight:g}) applies to the WGAN-GP loss only; this "
                      "non-saturating run ignores it.")
+    if train.unroll > 1 and train.unroll_after >= train.steps:
+        notes.append(f"Unroll {train.unroll} starts after step {train.unroll_after:,}, but the run stops at step "
+                     f"{train.steps:,}: G never runs unrolled. Lower *Unroll after* or raise the steps.")
     return notes
 
 

@@ -125,7 +125,7 @@ class Trainer:
         self.d_steps = train.d_steps
         self._real: torch.Tensor | np.ndarray | None = None
         self._axes: torch.Tensor | None = None  # (F, F) the real data's principal axes, set with the data
-        self._shapes: torch.Tensor | None = None  # (T * F, K) principal directions of whole windows (shape loss)
+        self._shapes: losses.ShapeAxes | None = None  # principal directions of whole windows (shape loss)
         self._shape_source: np.ndarray | None = None  # the windows they come from
         self._labels: torch.Tensor | None = None  # (N,) class of each real window when conditional
         if data is not None:
@@ -218,8 +218,8 @@ class Trainer:
         labels = None if self._labels is None else self._labels[idx.to(self.device)]
         return speed.gather_batch(self._real, idx, self.device), labels
 
-    def _shape_axes(self) -> torch.Tensor:
-        """``(T * F, K)``: the principal directions of whole real windows (the shape loss), estimated once."""
+    def _shape_axes(self) -> losses.ShapeAxes:
+        """The principal directions of whole real windows (the shape loss), estimated once."""
         if self._shapes is None:
             self._shapes = losses.shape_axes(self._shape_source).to(self.device)
         return self._shapes
