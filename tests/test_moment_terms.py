@@ -188,7 +188,7 @@ def test_the_shape_gap_sees_shapes_mixed_wrongly_that_per_direction_spreads_miss
 
 @pytest.mark.parametrize("loss", ["ns", "wgan-gp"])
 def test_training_adds_the_shape_loss_to_g_only(tiny_data, tiny_model, tiny_train, loss):
-    plain = Trainer(tiny_data, tiny_model, replace(tiny_train, loss=loss)).step()
+    plain = Trainer(tiny_data, tiny_model, replace(tiny_train, loss=loss, shape_weight=0.0)).step()
     trainer = Trainer(tiny_data, tiny_model, replace(tiny_train, loss=loss, shape_weight=1.0))
     first = trainer.step()
     assert first["loss_d"] == pytest.approx(plain["loss_d"]) and first["loss_g"] > plain["loss_g"]
@@ -206,13 +206,13 @@ def test_a_conditional_run_matches_each_class_shapes(tiny_data, tiny_model, tiny
 
     labelled = replace(tiny_data, labels=np.arange(len(tiny_data.windows)) % 2, class_names=["a", "b"])
     model = replace(tiny_model, n_classes=2)
-    plain = Trainer(labelled, model, tiny_train).step()
+    plain = Trainer(labelled, model, replace(tiny_train, shape_weight=0.0)).step()
     first = Trainer(labelled, model, replace(tiny_train, shape_weight=1.0)).step()
     assert first["loss_d"] == pytest.approx(plain["loss_d"]) and first["loss_g"] > plain["loss_g"]
 
 
 def test_turning_the_shape_loss_on_mid_run_estimates_its_axes_then(tiny_data, tiny_model, tiny_train):
-    trainer = Trainer(tiny_data, tiny_model, tiny_train)
+    trainer = Trainer(tiny_data, tiny_model, replace(tiny_train, shape_weight=0.0))
     trainer.step()
     assert trainer._shapes is None
     trainer.train_config = replace(trainer.train_config, shape_weight=0.5)
