@@ -217,3 +217,15 @@ def test_turning_the_shape_loss_on_mid_run_estimates_its_axes_then(tiny_data, ti
     assert trainer._shapes is None
     trainer.train_config = replace(trainer.train_config, shape_weight=0.5)
     assert math.isfinite(trainer.step()["loss_g"]) and trainer._shapes is not None
+
+
+def test_unrolled_runs_match_the_shapes_of_each_sequence_s_first_chunk(tiny_data, tiny_model, tiny_train, monkeypatch):
+    """With unrolls the shape loss sees the first chunk of each sequence only (later chunks of a young unroll
+    drove G to a flat output); D and the moment loss still see every chunk."""
+    seen = []
+    real_gap = losses.shape_gap
+    monkeypatch.setattr(losses, "shape_gap", lambda fake, real, shapes: seen.append(tuple(fake.shape)) or
+                        real_gap(fake, real, shapes))
+    trainer = Trainer(tiny_data, tiny_model, replace(tiny_train, unroll=3, unroll_after=0, shape_weight=1.0))
+    assert math.isfinite(trainer.step()["loss_g"])
+    assert seen == [(16, 12, 2)]  # batch 16, not 16 x 3 chunks
