@@ -452,7 +452,7 @@ def test_settings_that_the_loss_ignores_get_a_note(tiny_data, tiny_model):
     assert Trainer(tiny_data, tiny_model, TrainConfig(batch_size=8, device="cpu")).notes == []
     never = Trainer(tiny_data, tiny_model, TrainConfig(unroll=4, unroll_after=500, steps=500, batch_size=8, device="cpu"))
     assert never.notes == ["Unroll 4 starts after step 500, but the run stops at step 500: G never runs unrolled. "
-                           "Lower *Unroll after* or raise the steps."]
+                           "Lower *Unroll after* (`--unroll-after`) or raise the steps."]
     assert Trainer(tiny_data, tiny_model, TrainConfig(unroll=4, unroll_after=499, steps=500, batch_size=8,
                                                       device="cpu")).notes == []
 

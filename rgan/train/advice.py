@@ -21,7 +21,8 @@ def settings_notes(train: TrainConfig) -> list[str]:
                      "non-saturating run ignores it.")
     if train.unroll > 1 and train.unroll_after >= train.steps:
         notes.append(f"Unroll {train.unroll} starts after step {train.unroll_after:,}, but the run stops at step "
-                     f"{train.steps:,}: G never runs unrolled. Lower *Unroll after* or raise the steps.")
+                     f"{train.steps:,}: G never runs unrolled. Lower *Unroll after* (`--unroll-after`) or raise the "
+                     "steps.")
     return notes
 
 

@@ -46,7 +46,7 @@ class TrainConfig:
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
     pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
-    shape_weight: float = 1.0  # G penalty on the mean/std gap of whole windows along their principal directions (0 = off)
+    shape_weight: float = 1.0  # G penalty on the mean/std gap of whole windows along their principal directions and the covariance of the leading ones (0 = off)
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges every seq_len chunk of it (for long samples)
     unroll_after: int = 2000  # with unroll > 1: steps trained on single windows before G starts to run unrolled
