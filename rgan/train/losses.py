@@ -99,7 +99,9 @@ def generator_loss(
         change_weight: weight of :func:`change_gap` (0 = off; needs at least 3 steps).
         pca_weight: weight of the moment gap of ``fake @ axes`` and ``real @ axes`` (0 = off).
         axes: ``(F, F)`` from :func:`principal_axes` (needed when ``pca_weight`` > 0).
-        shape_weight: weight of :func:`shape_gap` (0 = off).
+        shape_weight: weight of :func:`shape_gap` (0 = off), on the first chunk of each sequence when ``fake``
+            holds several chunks per real sequence (unrolls: on later chunks of a young unroll it pushed G to
+            a flat output).
         shapes: from :func:`shape_axes` (needed when ``shape_weight`` > 0).
     """
     loss_g = g_adversarial_loss(logits_fake, loss)
@@ -116,7 +118,8 @@ def generator_loss(
     if shape_weight > 0:
         if shapes is None:
             raise ValueError("shape_weight needs the data's shape axes.")
-        loss_g = loss_g + shape_weight * shape_gap(fake, real, shapes)
+        first = fake[:: max(1, fake.shape[0] // real.shape[0])]  # with unrolls: each sequence's first chunk
+        loss_g = loss_g + shape_weight * shape_gap(first, real, shapes)
     if change_weight > 0 and fake.shape[1] > 2:
         loss_g = loss_g + change_weight * change_gap(fake, real)
     if corr_weight > 0 and fake.shape[-1] > 1:
@@ -151,8 +154,14 @@ def principal_axes(windows: torch.Tensor | np.ndarray) -> torch.Tensor:
     flat = torch.tensor(np.asarray(windows[::every], dtype=np.float64)).reshape(-1, windows.shape[-1])  # (N * T, F)
     flat = flat - flat.mean(0)
     variance, vectors = torch.linalg.eigh(flat.T @ flat / max(flat.shape[0] - 1, 1))  # (F,), (F, F)
-    variance = variance.clamp_min(AXIS_FLOOR * float(variance.max().clamp_min(1e-12)))
-    return (vectors * (CHANGE_UNIT / variance.sqrt())).float()
+    return _unit_spread(variance, vectors)[0]
+
+
+def _unit_spread(variance: torch.Tensor, vectors: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """``vectors`` (columns: directions) each scaled so that the data's spread along it is ``CHANGE_UNIT``, a
+    variance below ``AXIS_FLOOR`` of the largest counted as that; and how many directions are above the floor."""
+    floor = AXIS_FLOOR * float(variance.max().clamp_min(1e-12))
+    return (vectors * (CHANGE_UNIT / variance.clamp_min(floor).sqrt())).float(), max(1, int((variance > floor).sum()))
 
 
 SHAPE_VALUES = 5_000_000  # values the shape axes are estimated from, at most (every k-th window beyond that)
@@ -191,9 +200,7 @@ def shape_axes(windows: torch.Tensor | np.ndarray) -> ShapeAxes:
         q = min(SHAPE_DIRECTIONS, *flat.shape)
         _, singular, vectors = torch.svd_lowrank(flat, q=q, niter=4, M=None)  # (q,), (D, q) falling
         variance = singular.square() / max(flat.shape[0] - 1, 1)
-    floor = AXIS_FLOOR * float(variance.max().clamp_min(1e-12))
-    lead = max(1, int((variance > floor).sum()))
-    return ShapeAxes((vectors * (CHANGE_UNIT / variance.clamp_min(floor).sqrt())).float(), lead)
+    return ShapeAxes(*_unit_spread(variance, vectors))
 
 
 def shape_gap(fake: torch.Tensor, real: torch.Tensor, shapes: ShapeAxes) -> torch.Tensor:

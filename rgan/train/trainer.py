@@ -372,16 +372,14 @@ class Trainer:
                 note(G_PHASE, JUDGE)
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
                                            cfg.moment_weight, cfg.diff_moment, cfg.corr_weight,
-                                           cfg.change_weight, cfg.pca_weight, self._axes)
+                                           cfg.change_weight, cfg.pca_weight, self._axes,
+                                           cfg.shape_weight, self._shape_axes() if cfg.shape_weight else None)
             if labels is not None and cfg.moment_weight > 0:  # the moments of each class, not only of the mix
                 loss_g = loss_g + cfg.moment_weight * _class_moment_gap(fake, real, labels)
-            if cfg.shape_weight > 0:
-                # Shapes of each sequence's first chunk only: on later chunks of young unrolls (off the data,
-                # jittering) the trailing directions pushed G to a flat output it could not leave.
+            if labels is not None and cfg.shape_weight > 0:  # each class's shapes (first chunks, as in generator_loss)
                 first = fake[:: fake.shape[0] // real.shape[0]]  # (B, T, F)
-                gap = partial(losses.shape_gap, shapes=self._shape_axes())
-                loss_g = loss_g + cfg.shape_weight * (gap(first, real) if labels is None
-                                                      else gap(first, real) + _class_moment_gap(first, real, labels, gap))
+                loss_g = loss_g + cfg.shape_weight * _class_moment_gap(
+                    first, real, labels, partial(losses.shape_gap, shapes=self._shape_axes()))
         if update_g:
             note(G_PHASE, LOSS)
             self.opt_g.zero_grad(set_to_none=True)
