@@ -59,6 +59,9 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "no-shape": ({}, {"shape_weight": 0.0}),  # the default before it
     "shape0.3": ({}, {"shape_weight": 0.3}),
     "shape3": ({}, {"shape_weight": 3.0}),
+    # session 12: late drift (sines seed 0 scored better at 4,000 steps than at 8,500)
+    "ema0.9995": ({}, {"ema_decay": 0.9995}),
+    "floor0.03-decay6000": ({}, {"lr_floor": 0.03, "lr_decay_steps": 6000}),
 }
 
 

@@ -48,6 +48,7 @@ TRAIN: dict[str, tuple[float, float]] = {
     "change_weight": (0.0, 100.0),  # weight of G's loss on the moments of changes
     "pca_weight": (0.0, 100.0),  # weight of G's moment loss along the data's principal directions
     "shape_weight": (0.0, 100.0),  # weight of G's moment loss along the principal directions of whole windows
+    "class_weight": (0.0, 100.0),  # weight of G's loss on the class critic's verdict (conditional runs)
     "unroll": (1, 16),  # G runs this many times seq_len in training
     "unroll_after": (0, 1_000_000),  # steps on single windows before G runs unrolled
     "preview_size": (1, 256),  # sequences in the preview batch (no widget: presets and the CLI set it)

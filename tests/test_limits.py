@@ -27,7 +27,7 @@ FORM_RANGES = {
     "Sample from G's weight average (decay)": ("TRAIN", "ema_decay"), "Moment loss": ("TRAIN", "moment_weight"),
     "Correlation loss": ("TRAIN", "corr_weight"), "Change loss": ("TRAIN", "change_weight"),
     "Principal-axes loss": ("TRAIN", "pca_weight"), "Shape loss": ("TRAIN", "shape_weight"),
-    "Unroll after (steps)": ("TRAIN", "unroll_after"), "Label smoothing": ("TRAIN", "label_smoothing"),
+    "Unroll after (steps)": ("TRAIN", "unroll_after"), "Class critic": ("TRAIN", "class_weight"), "Label smoothing": ("TRAIN", "label_smoothing"),
     "Gradient penalty": ("TRAIN", "gp_weight"), "Gradient clip": ("TRAIN", "grad_clip"),
     "Adam β1": ("TRAIN", "beta1"), "Adam β2": ("TRAIN", "beta2"), "Unroll (windows)": ("TRAIN", "unroll"),
     "Sequence length (seq_len)": ("DATA", "seq_len"),

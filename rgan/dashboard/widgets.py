@@ -38,7 +38,7 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after")
+                          "unroll_after", "class_weight")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -169,8 +169,7 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     seed = num(c2, "Seed", *limits.TRAIN["seed"], key=k + "seed", persist_state=_KEEP)
     ema_decay = num(
         st, "Sample from G's weight average (decay)", *limits.TRAIN["ema_decay"], key=k + "ema_decay", format="%.4f",
-        step=0.001,
-        persist_state=_KEEP,
+        step=0.001, persist_state=_KEEP,
         help="Samples and previews come from an exponential moving average of G's weights, which smooths out the "
              "back-and-forth of adversarial training (0 = off: show G itself, as the teaching presets do). "
              f"Default {TrainConfig().ema_decay:g}.")
@@ -249,10 +248,13 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                 persist_state=_KEEP,
                 help="With Unroll above 1: train this many steps on single windows first (fast, and they settle the "
                      "start of each sample), then run G unrolled. 0 = unrolled from the first step."),
-            diff_moment=st.checkbox(
-                "Moment loss also matches step-to-step changes", key=k + "diff_moment", persist_state=_KEEP,
-                help="Also compares the mean and spread of the differences between consecutive steps "
-                     "(helps rough or noisy series)."),
+            class_weight=num(c1, "Class critic", *limits.TRAIN["class_weight"], key=k + "class_weight", step=0.1,
+                format="%.2f", persist_state=_KEEP, help="Runs with a label only: a classifier learns the real "
+                "windows' classes beside D, and G pays this times its loss for putting G's windows in another class "
+                f"than the one they were made for (0 = off). Default {defaults.class_weight:g}."),
+            diff_moment=st.checkbox("Moment loss also matches step-to-step changes", key=k + "diff_moment",
+                persist_state=_KEEP, help="Also compares the mean and spread of the differences between consecutive "
+                                          "steps (helps rough or noisy series)."),
         )
     return values
 

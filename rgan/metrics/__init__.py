@@ -26,7 +26,7 @@ from ``rgan.metrics`` itself.
 
 from __future__ import annotations
 
-from rgan.metrics.classify import tstr_accuracy
+from rgan.metrics.classify import tstr_accuracy, tstr_split
 from rgan.metrics.baselines import baseline_independent_steps, baseline_shuffled_time
 from rgan.metrics.descriptive import (
     acf_distance,
@@ -76,4 +76,5 @@ __all__ = [
     "start_end_scores",
     "tsne_embedding",
     "tstr_accuracy",
+    "tstr_split",
 ]

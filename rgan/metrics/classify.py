@@ -75,6 +75,20 @@ def _train_and_test(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
     return pred == np.asarray(y_test)
 
 
+def tstr_split(labels: np.ndarray, test_fraction: float = 0.3, seed: int = 0) -> np.ndarray:
+    """Which real sequences :func:`tstr_accuracy` holds out for testing with this ``seed`` (a boolean mask,
+    stratified: each class with two or more members is in both parts). Train the GAN on the others
+    (``~mask``) so that the real test sequences were never seen by it."""
+    labels = np.asarray(labels, np.int64)
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(labels), bool)
+    for c in np.unique(labels):
+        members = np.flatnonzero(labels == c)
+        take = max(1, int(round(len(members) * test_fraction))) if len(members) > 1 else 0
+        test[rng.choice(members, size=take, replace=False)] = True
+    return test
+
+
 def tstr_accuracy(real: np.ndarray, real_labels: np.ndarray, fake: np.ndarray, fake_labels: np.ndarray, *,
                   class_names: list[str] | None = None, test_fraction: float = 0.3, iterations: int = 600,
                   seed: int = 0, device: str = "cpu", num_threads: int | None = 1) -> dict:
@@ -107,12 +121,7 @@ def tstr_accuracy(real: np.ndarray, real_labels: np.ndarray, fake: np.ndarray, f
         raise ValueError("Give one label per sequence: the label arrays must match the sequences in length.")
     n_classes = int(max(real_labels.max(), fake_labels.max())) + 1
     names = list(class_names) if class_names else [str(i) for i in range(n_classes)]
-    rng = np.random.default_rng(seed)
-    test = np.zeros(len(real), bool)
-    for c in np.unique(real_labels):  # stratified: every class is in both parts
-        members = np.flatnonzero(real_labels == c)
-        take = max(1, int(round(len(members) * test_fraction))) if len(members) > 1 else 0
-        test[rng.choice(members, size=take, replace=False)] = True
+    test = tstr_split(real_labels, test_fraction, seed)
     if test.sum() < 2 or (~test).sum() < 2:
         raise ValueError(f"TSTR needs at least 4 real labelled sequences; found {len(real)}.")
     with torch.random.fork_rng(devices=[]), _intra_op_threads(num_threads):

@@ -46,7 +46,7 @@ def training_notes(train: TrainConfig, n_sequences: int | None) -> list[str]:
 _SETTING_LABELS = {  # training settings outside the everyday ones, as a run's caption names them
     "moment_weight": "moment loss", "diff_moment": "moment of changes", "corr_weight": "correlation loss",
     "change_weight": "change loss", "pca_weight": "principal-axes loss",
-    "shape_weight": "shape loss", "unroll_after": "unrolled after",
+    "shape_weight": "shape loss", "unroll_after": "unrolled after", "class_weight": "class critic",
     "label_smoothing": "label smoothing", "gp_weight": "gradient penalty", "grad_clip": "gradient clip",
     "beta1": "β1", "beta2": "β2", "ema_decay": "weight average",
 }

@@ -19,7 +19,7 @@ import torch
 
 from rgan import limits
 from rgan.configs import config_from_dict
-from rgan.models import Discriminator, Generator, ModelConfig
+from rgan.models import ClassCritic, Discriminator, Generator, ModelConfig
 from rgan.optim import adam
 
 from .checkpoint_archive import NOT_OURS as _NOT_OURS
@@ -186,8 +186,16 @@ def _check_tensors(state: dict[str, Any], model: ModelConfig, train: TrainConfig
         expected["generator_ema"] = expected["generator"]
     for name, want in expected.items():
         _same_tensors(name, state[name], want)
-    for opt_key, net in (("opt_g", nets["generator"]), ("opt_d", nets["discriminator"])):
-        _check_optimizer(opt_key, state[opt_key], adam(net.parameters(), train.lr_g))
+    optimisers = [("opt_g", nets["generator"]), ("opt_d", nets["discriminator"])]
+    if "critic" in state or "opt_critic" in state:  # the class critic: conditional models with a class weight
+        if not model.n_classes:
+            raise CheckpointError(f"This checkpoint has a class critic but no label classes, so {_NOT_OURS}.")
+        with torch.device("meta"):
+            critic = ClassCritic(n_features, model.n_classes, seq_len)
+        _same_tensors("critic", state.get("critic"), critic.state_dict())
+        optimisers.append(("opt_critic", critic))
+    for opt_key, net in optimisers:
+        _check_optimizer(opt_key, state.get(opt_key), adam(net.parameters(), train.lr_g))
     cpu_rng = torch.Generator().get_state()
     _same_tensor("rng_state", state["rng_state"], cpu_rng.shape, cpu_rng.dtype)
     noise = state["fixed_noise"]  # (P, T, noise): T is seq_len, or seq_len x unroll for long previews

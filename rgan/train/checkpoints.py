@@ -1,7 +1,7 @@
 """Checkpoints: everything needed to resume a run exactly, as tensors and plain Python values.
 
-A checkpoint is a dict written by ``torch.save``: both configs as ``asdict`` dicts, the weights of G, D
-and G's weight average, both optimisers, the step, the random stream, the fixed preview noise, the
+A checkpoint is a dict written by ``torch.save``: both configs as ``asdict`` dicts, the weights of G, D,
+G's weight average and the class critic (when there is one), their optimisers, the step, the random stream, the fixed preview noise, the
 scaler and the data's shape. Files are written atomically and read with ``weights_only=True``, so no
 code in a file runs on loading; and only after checkpoint_archive.py has checked the file and
 checkpoint_checks.py what it claims (configs within rgan/limits.py, tensor shapes against networks built
@@ -55,6 +55,8 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
         **({"generator_ema": ema.state_dict()} if ema is not None else {}),
         "opt_g": trainer.opt_g.state_dict(),
         "opt_d": trainer.opt_d.state_dict(),
+        **({"critic": trainer.critic.state_dict(), "opt_critic": trainer.opt_critic.state_dict()}
+           if trainer.critic is not None else {}),
         "step": trainer.step_count,
         "d_steps": trainer.d_steps,
         "lr": [trainer.lr_g, trainer.lr_d],  # the set rates (the optimisers hold them times the schedule's factor)
@@ -150,6 +152,10 @@ def rebuild(cls: type[_TrainerT], state: Any, data: SequenceData | None, device:
             trainer.generator_ema.load_state_dict(state.get("generator_ema", state["generator"]))
         trainer.opt_g.load_state_dict(state["opt_g"])
         trainer.opt_d.load_state_dict(state["opt_d"])
+        if "critic" in state:
+            trainer.make_critic()
+            trainer.critic.load_state_dict(state["critic"])
+            trainer.opt_critic.load_state_dict(state["opt_critic"])
         trainer._rng.set_state(state["rng_state"].cpu())
     except (RuntimeError, KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"This checkpoint's weights could not be loaded ({type(e).__name__}), so it was not "

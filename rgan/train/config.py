@@ -47,6 +47,7 @@ class TrainConfig:
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
     pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
     shape_weight: float = 1.0  # G penalty on the mean/std gap of whole windows along their principal directions and the covariance of the leading ones (0 = off)
+    class_weight: float = 0.0  # conditional models: G penalty when a class critic fitted on real windows puts its windows in another class (0 = off)
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges every seq_len chunk of it (for long samples)
     unroll_after: int = 2000  # with unroll > 1: steps trained on single windows before G starts to run unrolled
@@ -81,7 +82,8 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
-        for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight", "shape_weight"):
+        for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight", "shape_weight",
+                     "class_weight"):
             if not getattr(self, name) >= 0:  # also refuses NaN
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from rgan.data import MinMaxScaler, SequenceData
-from rgan.models import Discriminator, Generator, ModelConfig
+from rgan.models import ClassCritic, Discriminator, Generator, ModelConfig
 from rgan.optim import adam
 
 from . import checkpoints, losses, sampling, speed
@@ -37,6 +37,7 @@ from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE
 # D sees changes scaled to this standard deviation per feature: about the spread of the [0, 1] levels, so that
 # neither half of D's input drowns the other (at 1.0, Stocks' levels scored 0.06-0.09 after 300 s; at 0.25, 0.006)
 CHANGE_SPREAD = 0.25
+CRITIC_LR = 2e-3  # the class critic's Adam learning rate (constant: it only classifies real windows)
 
 
 def _labels_of_fakes(labels: torch.Tensor | None, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor | None:
@@ -128,6 +129,10 @@ class Trainer:
         self._shapes: losses.ShapeAxes | None = None  # principal directions of whole windows (shape loss)
         self._shape_source: np.ndarray | None = None  # the windows they come from
         self._labels: torch.Tensor | None = None  # (N,) class of each real window when conditional
+        # The class critic (conditional models with class_weight > 0): a classifier fitted on real windows beside D
+        self.critic: ClassCritic | None = None
+        self.opt_critic: torch.optim.Optimizer | None = None
+        self._change_scale: torch.Tensor | None = None  # (F,) 1 / typical real change, for D's and the critic's view
         if data is not None:
             self._set_real(data.windows, data.labels)
 
@@ -182,10 +187,10 @@ class Trainer:
         self._n_real = windows.shape[0]
         self._axes = losses.principal_axes(windows).to(self.device)  # (F, F): for the moment loss along them
         self._shapes, self._shape_source = None, windows  # the shape axes are estimated when first needed
+        spread = np.diff(windows, axis=1).reshape(-1, windows.shape[2]).std(axis=0)  # (F,)
+        self._change_scale = torch.as_tensor(CHANGE_SPREAD / np.maximum(spread, 1e-3), dtype=torch.float32)
         if self.model_config.d_diffs and self.step_count == 0:  # D's view of changes: about unit spread
-            spread = np.diff(windows, axis=1).reshape(-1, windows.shape[2]).std(axis=0)  # (F,)
-            scale = CHANGE_SPREAD / np.maximum(spread, 1e-3)
-            self.discriminator.diff_scale.copy_(torch.as_tensor(scale, dtype=torch.float32))
+            self.discriminator.diff_scale.copy_(self._change_scale)
         self._real = speed.resident_windows(windows, self.device)  # (N, T, F)
         self._labels = None if labels is None else torch.as_tensor(np.asarray(labels, np.int64), device=self.device)
 
@@ -362,6 +367,7 @@ class Trainer:
                 logits_real, logits_fake, loss_d = self._judge_d(real, fake.detach(), real_pass, update_d, note, labels)
             if update_d:
                 grad_norm_d = self._apply_gradients(D, self.opt_d, loss_d, "discriminator", partial(note, D_PHASE))
+                self._fit_critic(real, labels)
 
         # (2) update G: maximise log D(G(z)) ("wgan-gp": D(G(z))), plus the moment and correlation
         # terms. D's weights are frozen so backward skips their gradients.
@@ -380,6 +386,11 @@ class Trainer:
                 first = fake[:: fake.shape[0] // real.shape[0]]  # (B, T, F)
                 loss_g = loss_g + cfg.shape_weight * _class_moment_gap(
                     first, real, labels, partial(losses.shape_gap, shapes=self._shape_axes()))
+            if labels is not None and cfg.class_weight > 0:  # G's windows should be told for their own class
+                critic = self.make_critic().requires_grad_(False)
+                first = fake[:: fake.shape[0] // real.shape[0]]  # (B, T, F)
+                loss_g = loss_g + cfg.class_weight * torch.nn.functional.cross_entropy(critic(first), labels)
+                critic.requires_grad_(True)
         if update_g:
             note(G_PHASE, LOSS)
             self.opt_g.zero_grad(set_to_none=True)
@@ -444,6 +455,29 @@ class Trainer:
                 note(D_PHASE, LOSS)
                 (loss_real + loss_fake).backward()
         return logits_real, logits_fake, loss_d
+
+    def make_critic(self) -> ClassCritic:
+        """The class critic, built (seeded by the run's seed) the first time a conditional run has a class weight;
+        its view of changes is scaled as D's."""
+        if self.critic is None:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.train_config.seed)
+                self.critic = ClassCritic(self.n_features, self.model_config.n_classes, self.seq_len).to(self.device)
+            if self._change_scale is not None:
+                self.critic.diff_scale.copy_(self._change_scale)
+            self.opt_critic = adam(self.critic.parameters(), CRITIC_LR)
+        return self.critic
+
+    def _fit_critic(self, real: torch.Tensor, labels: torch.Tensor | None) -> None:
+        """One update of the class critic on the real batch (conditional models with a class weight)."""
+        if labels is None or self.train_config.class_weight <= 0:
+            return
+        self.make_critic()
+        self.critic.train()
+        loss = torch.nn.functional.cross_entropy(self.critic(real), labels)
+        self.opt_critic.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_critic.step()
 
     def _judge_real(self, real: torch.Tensor, backward: bool,
                     labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
