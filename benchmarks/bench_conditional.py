@@ -36,6 +36,7 @@ from rgan.alloc import keep_freed_memory
 from rgan.data import DataConfig, from_array, load_csv, load_dataset
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
+from rgan.train.recipe import describe, recipe_for
 
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TSTR_SETS = {  # name: (file, label column, seq_len, target ratio, model)
@@ -94,7 +95,12 @@ def tstr_rows(args: argparse.Namespace) -> list[str]:
             if not args.fit_on_all:  # G never sees the real sequences TSTR tests on
                 keep = ~metrics.tstr_split(data.labels, seed=seed)
                 seen = replace(data, windows=np.asarray(data.windows)[keep], labels=data.labels[keep])
-            trainer, steps = train_for(seen, model, train, args.seconds, args.clock)
+            run_model, made = model, {}
+            if args.recipe == "auto":  # as the CLI and the app do: the recipe for the data's size
+                run_model, train, made = recipe_for(seen).apply(model, train)
+                if seed == args.seeds[0]:
+                    print(describe(recipe_for(seen), made), flush=True)
+            trainer, steps = train_for(seen, run_model, train, args.seconds, args.clock)
             fake, labels = trainer.sample(data.n_sequences, seed=seed, scaled=True, with_labels=True)
             res = metrics.tstr_accuracy(np.asarray(data.windows), data.labels, fake, labels,
                                         class_names=data.class_names, seed=seed, num_threads=args.threads)
@@ -163,6 +169,8 @@ def main() -> None:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="budgets in wall-clock seconds (quiet machine) or CPU seconds of this process")
     parser.add_argument("--data-dir", default=str(DATA_DIR))
+    parser.add_argument("--recipe", choices=("auto", "standard"), default="auto", help="TSTR runs: auto applies "
+                        "the recipe for the data (as `rgan train` does; arrowhead: no shape loss, a class critic)")
     parser.add_argument("--fit-on-all", action="store_true", help="TSTR: train the GAN on every real sequence, "
                         "the held-out test ones included (the protocol before 2026-12-05's session 12)")
     parser.add_argument("--train", default="{}", help='TrainConfig changes as JSON, e.g. \'{"shape_weight": 1}\'')

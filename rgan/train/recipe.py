@@ -3,8 +3,11 @@
 A small table (a few hundred quarterly or yearly rows) gives few windows, each at its own level; the standard
 recipe, made for thousands of windows, first learns and then over-fits them (benchmarks/results: the
 interest/inflation table scored 0.07 at 1,000 steps and 0.15 at 2,000). The small-table recipe uses
-smaller networks and stops early. It changes only settings left at their defaults: a setting the person
-chose is never overridden. ``describe`` gives the sentence the CLI and the Train page show.
+smaller networks and stops early. Few long windows (fewer than four per value in a window, as arrowhead's
+148 outlines of 251 steps) get the few-long-windows recipe: no shape loss (whose principal directions such a
+set cannot estimate; with it, every arrowhead run collapsed one or two classes) and, with a label, the class
+critic. A recipe changes only settings left at their defaults: a setting the person chose is never
+overridden. ``describe`` gives the sentence the CLI and the Train page show.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ SMALL_ROWS = 1000  # fewer distinct time steps than this: the small-table recipe
 TOO_FEW_WINDOWS = 16  # fewer windows than this: warn that no recipe learns much from them
 SMALL_MODEL = {"g_hidden": 32, "d_hidden": 32}  # small networks over-fit a few windows less
 SMALL_TRAIN = {"steps": 1500}  # the scores were best at 1,000-1,500 steps, then worsened
+WINDOWS_PER_VALUE = 4  # fewer windows than this times a window's values (T x F): the few-long-windows recipe
+LONG_TRAIN = {"shape_weight": 0.0}  # arrowhead TSTR / TRTR 0.33-0.40 with the shape loss, 0.68-0.75 without
+LONG_LABELLED_TRAIN = {"class_weight": 1.0}  # and with a label, the class critic (benchmarks/results/session12)
 
 
 @dataclass(frozen=True)
 class Recipe:
     """A recipe chosen for some data: its name, why, and the settings it changes (when left at defaults)."""
 
-    name: str  # "standard" or "small table"
+    name: str  # "standard", "small table" or "few long windows"
     reason: str  # why, in numbers
     model_changes: dict  # ModelConfig field -> value
     train_changes: dict  # TrainConfig field -> value
@@ -47,15 +53,21 @@ class Recipe:
         return out[0], out[1], made
 
 
-def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int) -> Recipe:
+def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_classes: int = 0) -> Recipe:
     """The recipe for data of ``n_windows`` windows of ``seq_len`` steps x ``n_features``, cut from ``n_rows``
-    distinct time steps (rows of a table; windows of one series overlap, so rows count the information)."""
+    distinct time steps (rows of a table; windows of one series overlap, so rows count the information), with
+    ``n_classes`` label classes (0: no label)."""
     data = (f"{n_windows:,} window{'s' if n_windows != 1 else ''} of {seq_len} steps x {n_features} "
             f"feature{'s' if n_features != 1 else ''} from {n_rows:,} rows")
     warning = None
     if n_windows < TOO_FEW_WINDOWS:
         warning = (f"Only {n_windows} windows: too few for any recipe to learn the data's shape; expect samples "
                    "that copy a few windows or wander. Use shorter windows (sequence length) or more rows.")
+    values = seq_len * n_features
+    if n_rows >= SMALL_ROWS and n_windows < WINDOWS_PER_VALUE * values:
+        train = {**LONG_TRAIN, **(LONG_LABELLED_TRAIN if n_classes else {})}
+        return Recipe("few long windows", f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window "
+                      f"({values:,}), so no shape loss" + (" and a class critic" if n_classes else ""), {}, train, warning)
     if n_rows >= SMALL_ROWS:
         return Recipe("standard", f"{data}: enough for the standard recipe", {}, {}, warning)
     return Recipe("small table", f"{data}: fewer than {SMALL_ROWS:,} rows, so smaller networks that stop early",
@@ -68,7 +80,7 @@ def recipe_for(data) -> Recipe:
     rows = int(getattr(report, "n_rows", 0) or 0) or data.n_sequences + data.seq_len - 1
     if getattr(report, "layout", "") == "sequence_rows":  # each row is a whole sequence: count its steps
         rows *= max(1, int(getattr(report, "n_columns", 1) or 1) - 1)
-    return choose_recipe(data.n_sequences, rows, data.seq_len, data.n_features)
+    return choose_recipe(data.n_sequences, rows, data.seq_len, data.n_features, data.n_classes)
 
 
 def describe(recipe: Recipe, made: dict | None = None) -> str:
