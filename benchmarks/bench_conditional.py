@@ -6,10 +6,11 @@
 
 TSTR: train a conditional GAN for ``--seconds`` (wall clock, or CPU time with ``--clock cpu``; ``--threads``
 CPU threads), once per seed in ``--seeds``, on ``italy_power_demand``
-(label, 24 hourly values) and ``arrowhead`` (shape, 251 steps) from ``--data-dir`` (the GAN sees only the
-real sequences the classifier trains TRTR on, never the held-out test ones, unless ``--fit-on-all``), make as many labelled
-samples as there are real sequences (classes drawn with the training frequencies), and print the accuracy
-of a convolutional classifier trained on them and tested on held-out real sequences (TSTR) beside the same
+(label, 24 hourly values) and ``arrowhead`` (shape, 251 steps) from ``--data-dir`` with the data's recipe
+(as ``rgan train``; ``--recipe standard`` skips it; the GAN sees only the real sequences the classifier
+trains TRTR on, never the held-out test ones, unless ``--fit-on-all``), make as many labelled samples as
+there are real sequences (classes drawn with the training frequencies), and print the accuracy of a
+convolutional classifier trained on them and tested on held-out real sequences (TSTR) beside the same
 classifier trained on the other real sequences (TRTR). Targets: TSTR >= 0.9 x TRTR (italy) and 0.8 x
 (arrowhead).
 

@@ -1,11 +1,12 @@
 """Checkpoints: everything needed to resume a run exactly, as tensors and plain Python values.
 
 A checkpoint is a dict written by ``torch.save``: both configs as ``asdict`` dicts, the weights of G, D,
-G's weight average and the class critic (when there is one), their optimisers, the step, the random stream, the fixed preview noise, the
-scaler and the data's shape. Files are written atomically and read with ``weights_only=True``, so no
-code in a file runs on loading; and only after checkpoint_archive.py has checked the file and
-checkpoint_checks.py what it claims (configs within rgan/limits.py, tensor shapes against networks built
-on ``meta``), so no lie in a file makes the loader allocate more than the file holds. :func:`read_state`
+G's weight average and the class critic (when there is one), their optimisers, the step, the random
+stream, the fixed preview noise, the scaler and the data's shape. Files are written atomically and read
+with ``weights_only=True``, so no code in a file runs on loading; and only after checkpoint_archive.py
+has checked the file and checkpoint_checks.py what it claims (configs within rgan/limits.py, tensor
+shapes against networks built on ``meta``), so no lie in a file makes the loader allocate more than the
+file holds. :func:`read_state`
 is the one way in: the command line, the Compare page's upload and resuming a run all come through it.
 """
 

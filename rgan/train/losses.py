@@ -168,7 +168,7 @@ SHAPE_VALUES = 5_000_000  # values the shape axes are estimated from, at most (e
 SHAPE_EXACT = 512  # windows of up to this many values (T x F) get every direction; longer ones the leading ones
 SHAPE_DIRECTIONS = 128  # leading directions kept for longer windows
 # Real windows per direction kept, at least: a direction beyond the number of windows has no real spread to match
-# (arrowhead: 148 outlines of 251 values; with all 251 directions the shape loss drove TSTR / TRTR from 0.78 to 0.40)
+# (arrowhead's TSTR training part: 148 outlines of 251 values). No other benchmark set loses a direction.
 SHAPE_WINDOWS_PER_DIRECTION = 4
 
 
