@@ -85,6 +85,20 @@ def test_sequence_rows_with_header_and_label_column() -> None:
     assert data.windows.shape == (10, 12, 1)
 
 
+def test_a_leading_class_column_of_any_name_before_step_columns_is_kept_out_of_the_values() -> None:
+    """UCR files name the class as they like (arrowhead.csv: ``shape``, then t0..t250): a first column of a few
+    whole numbers before columns named as time steps is the label, and each row is a sequence."""
+    header = "shape," + ",".join(f"t{k}" for k in range(30))
+    rows = [f"{k % 3}," + ",".join(f"{np.sin(k + s / 3):.3f}" for s in range(30)) for k in range(12)]
+    data = load_csv(("\n".join([header] + rows)).encode(), DataConfig(seq_len=30))
+    assert data.report.layout == "sequence_rows" and data.report.label_column == "shape"
+    assert data.report.layout_reason == "30 columns named t0..t29 hold the time steps of each row"
+    assert data.windows.shape == (12, 30, 1)
+    # the same first column before columns named as features stays a feature
+    plain = "shape,width,height\n" + "\n".join(f"{k % 3},{k * 0.5 + 0.1:.2f},{k * 0.3 + 0.2:.2f}" for k in range(40))
+    assert load_csv(plain.encode(), DataConfig(seq_len=8)).report.layout == "time_rows"
+
+
 def test_sequence_rows_of_different_lengths() -> None:
     text = "label,t1,t2,t3,t4,t5,t6,t7,t8\n1,1,2,3,4,5,6,7,8\n2,1,2,3,4,5,,,\n1,8,7,6,5,4,3,2,1\n"
     data = load_csv(text.encode(), DataConfig(seq_len=6))

@@ -153,7 +153,9 @@ def _find_label_column(table: _Table) -> str | None:
         few = len(np.unique(first[~np.isnan(first)])) <= max(2, min(100, len(first) // 2))
         integer = np.array_equal(first[~np.isnan(first)], np.round(first[~np.isnan(first)]))
         rest_float = rest.size > 0 and not np.array_equal(rest[~np.isnan(rest)], np.round(rest[~np.isnan(rest)]))
-        if few and integer and rest_float and not table.has_header:
+        # with a header, only when the other columns are named as time steps (arrowhead.csv: shape, t0..t250)
+        unnamed = not table.has_header or _step_names(table.numeric[1:]) is not None
+        if few and integer and rest_float and unnamed:
             return table.numeric[0]
     return None
 
