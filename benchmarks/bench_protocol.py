@@ -70,15 +70,15 @@ def load_named(name: str, data_dir: str):
 
 
 def make_trainer(data, config: str, seed: int) -> Trainer:
-    """``config``'s trainer as a user gets it: "default" with the recipe for the data's size (a small table's
-    recipe also caps the steps; otherwise the run is limited by time only)."""
+    """``config``'s trainer as a user gets it: with the recipe for the data's size, which changes only settings
+    the config leaves at their defaults (a small table's recipe also caps the steps; otherwise the run is
+    limited by time only)."""
     model_changes, train_changes = CONFIGS[config]
     model = replace(ModelConfig(), **model_changes)
     train = replace(TrainConfig(device="cpu", seed=seed), **train_changes)
-    if config == "default":
-        recipe = recipe_for(data)
-        model, train, made = recipe.apply(model, train)
-        print(f"  {data.name}: {describe(recipe, made)}", flush=True)
+    recipe = recipe_for(data)
+    model, train, made = recipe.apply(model, train)
+    print(f"  {data.name} ({config}): {describe(recipe, made)}", flush=True)
     if "steps" not in train_changes and train.steps == TrainConfig().steps:
         train = replace(train, steps=10**9)
     return Trainer(data, model, train)
