@@ -98,9 +98,10 @@ def tstr_rows(args: argparse.Namespace) -> list[str]:
                 seen = replace(data, windows=np.asarray(data.windows)[keep], labels=data.labels[keep])
             run_model, made = model, {}
             if args.recipe == "auto":  # as the CLI and the app do: the recipe for the data's size
-                run_model, train, made = recipe_for(seen).apply(model, train)
+                recipe = recipe_for(seen)
+                run_model, train, made = recipe.apply(model, train)
                 if seed == args.seeds[0]:
-                    print(describe(recipe_for(seen), made), flush=True)
+                    print(describe(recipe, made), flush=True)
             trainer, steps = train_for(seen, run_model, train, args.seconds, args.clock)
             fake, labels = trainer.sample(data.n_sequences, seed=seed, scaled=True, with_labels=True)
             res = metrics.tstr_accuracy(np.asarray(data.windows), data.labels, fake, labels,

@@ -13,7 +13,7 @@ from rgan.data import DataConfig, load_dataset
 from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
 from rgan.train.sampling import draw_noise
-from rgan.train.trainer import _labels_of_fakes
+from rgan.train.conditional import labels_of_fakes as _labels_of_fakes
 
 SMALL = ModelConfig(g_hidden=8, d_hidden=8, noise_dim=2, static_noise_dim=2)
 

@@ -118,7 +118,7 @@ def generator_loss(
     if shape_weight > 0:
         if shapes is None:
             raise ValueError("shape_weight needs the data's shape axes.")
-        first = fake[:: max(1, fake.shape[0] // real.shape[0])]  # with unrolls: each sequence's first chunk
+        first = first_chunks(fake, real)
         loss_g = loss_g + shape_weight * shape_gap(first, real, shapes)
     if change_weight > 0 and fake.shape[1] > 2:
         loss_g = loss_g + change_weight * change_gap(fake, real)
@@ -207,6 +207,12 @@ def shape_axes(windows: torch.Tensor | np.ndarray) -> ShapeAxes:
         variance = singular.square() / max(flat.shape[0] - 1, 1)
     keep = max(1, flat.shape[0] // SHAPE_WINDOWS_PER_DIRECTION)
     return ShapeAxes(*_unit_spread(variance[:keep], vectors[:, :keep]))
+
+
+def first_chunks(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """Each sequence's first chunk ``(B, T, F)`` of ``fake`` ``(B * unroll, T, F)`` (sequence 0's chunks first);
+    ``fake`` itself without unrolls."""
+    return fake[:: max(1, fake.shape[0] // real.shape[0])]
 
 
 def shape_gap(fake: torch.Tensor, real: torch.Tensor, shapes: ShapeAxes) -> torch.Tensor:

@@ -5,7 +5,8 @@ share the trainer's state; the pieces without state live in losses, sampling, sp
 
 The trainer knows nothing about threads or user interfaces: ``step()`` runs one discriminator phase
 and one generator phase and returns plain numbers; whoever drives it decides what to do with them.
-The losses are in losses.py, what makes a step fast in speed.py, the checkpoint format in checkpoints.py.
+The losses are in losses.py, the terms of labelled runs (and the class critic) in conditional.py, what makes
+a step fast in speed.py, the checkpoint format in checkpoints.py.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from rgan.optim import adam
 
 from . import checkpoints, losses, sampling, speed
 from .advice import training_notes
+from .conditional import build_critic, class_terms, fit_critic
+from .conditional import labels_of_fakes as _labels_of_fakes
 from .config import TrainConfig, TrainingDiverged, lr_factor, resolve_device
 from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
 
@@ -37,24 +40,6 @@ from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE
 # D sees changes scaled to this standard deviation per feature: about the spread of the [0, 1] levels, so that
 # neither half of D's input drowns the other (at 1.0, Stocks' levels scored 0.06-0.09 after 300 s; at 0.25, 0.006)
 CHANGE_SPREAD = 0.25
-CRITIC_LR = 2e-3  # the class critic's Adam learning rate (constant: it only classifies real windows)
-
-
-def _labels_of_fakes(labels: torch.Tensor | None, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor | None:
-    """The class of each fake ``(B * unroll,)``: with unrolls, each sequence's chunks follow one another and share
-    its label (the fakes of a step are made for the classes of the real batch)."""
-    per = fake.shape[0] // real.shape[0]
-    return labels if labels is None or per == 1 else labels.repeat_interleave(per)
-
-
-def _class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor,
-                      gap: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = losses.moment_gap) -> torch.Tensor:
-    """Mean over the batch's classes of ``gap`` (the moment gap) between the fakes and the reals of that class
-    (fakes and reals of a batch share their labels): the mixed batch's moments cannot tell a class's shape apart."""
-    counts = torch.bincount(labels)  # (C,)
-    made = _labels_of_fakes(labels, fake, real)
-    gaps = [gap(fake[made == c], real[labels == c]) for c in torch.nonzero(counts >= 2).flatten().tolist()]
-    return torch.stack(gaps).mean() if gaps else fake.new_zeros(())
 
 
 class Trainer:
@@ -367,7 +352,8 @@ class Trainer:
                 logits_real, logits_fake, loss_d = self._judge_d(real, fake.detach(), real_pass, update_d, note, labels)
             if update_d:
                 grad_norm_d = self._apply_gradients(D, self.opt_d, loss_d, "discriminator", partial(note, D_PHASE))
-                self._fit_critic(real, labels)
+                if labels is not None and cfg.class_weight > 0:  # the class critic learns beside D
+                    fit_critic(self.make_critic(), self.opt_critic, real, labels)
 
         # (2) update G: maximise log D(G(z)) ("wgan-gp": D(G(z))), plus the moment and correlation
         # terms. D's weights are frozen so backward skips their gradients.
@@ -380,17 +366,8 @@ class Trainer:
                                            cfg.moment_weight, cfg.diff_moment, cfg.corr_weight,
                                            cfg.change_weight, cfg.pca_weight, self._axes,
                                            cfg.shape_weight, self._shape_axes() if cfg.shape_weight else None)
-            if labels is not None and cfg.moment_weight > 0:  # the moments of each class, not only of the mix
-                loss_g = loss_g + cfg.moment_weight * _class_moment_gap(fake, real, labels)
-            if labels is not None and cfg.shape_weight > 0:  # each class's shapes (first chunks, as in generator_loss)
-                first = fake[:: fake.shape[0] // real.shape[0]]  # (B, T, F)
-                loss_g = loss_g + cfg.shape_weight * _class_moment_gap(
-                    first, real, labels, partial(losses.shape_gap, shapes=self._shape_axes()))
-            if labels is not None and cfg.class_weight > 0:  # G's windows should be told for their own class
-                critic = self.make_critic().requires_grad_(False)
-                first = fake[:: fake.shape[0] // real.shape[0]]  # (B, T, F)
-                loss_g = loss_g + cfg.class_weight * torch.nn.functional.cross_entropy(critic(first), labels)
-                critic.requires_grad_(True)
+            if labels is not None:  # each class's moments and shapes, and the class critic's verdict
+                loss_g = loss_g + class_terms(cfg, fake, real, labels, self._shape_axes, self.make_critic)
         if update_g:
             note(G_PHASE, LOSS)
             self.opt_g.zero_grad(set_to_none=True)
@@ -457,27 +434,11 @@ class Trainer:
         return logits_real, logits_fake, loss_d
 
     def make_critic(self) -> ClassCritic:
-        """The class critic, built (seeded by the run's seed) the first time a conditional run has a class weight;
-        its view of changes is scaled as D's."""
+        """The class critic, built (seeded by the run's seed) the first time a conditional run has a class weight."""
         if self.critic is None:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(self.train_config.seed)
-                self.critic = ClassCritic(self.n_features, self.model_config.n_classes, self.seq_len).to(self.device)
-            if self._change_scale is not None:
-                self.critic.diff_scale.copy_(self._change_scale)
-            self.opt_critic = adam(self.critic.parameters(), CRITIC_LR)
+            self.critic, self.opt_critic = build_critic(self.n_features, self.model_config.n_classes, self.seq_len,
+                                                        self.train_config.seed, self._change_scale, self.device)
         return self.critic
-
-    def _fit_critic(self, real: torch.Tensor, labels: torch.Tensor | None) -> None:
-        """One update of the class critic on the real batch (conditional models with a class weight)."""
-        if labels is None or self.train_config.class_weight <= 0:
-            return
-        self.make_critic()
-        self.critic.train()
-        loss = torch.nn.functional.cross_entropy(self.critic(real), labels)
-        self.opt_critic.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_critic.step()
 
     def _judge_real(self, real: torch.Tensor, backward: bool,
                     labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
