@@ -38,6 +38,7 @@ class ModelConfig:
     g_output: str = "levels"  # "levels": G writes each step's value; "changes": G writes a first value, then changes summed onto it
     d_diffs: bool = True  # D also sees each step's change from the previous step, scaled to the data's typical change
     patch: int = 1  # time steps per recurrent cell step in G and D: G writes, D reads, this many at a time (long windows)
+    position: int = 0  # > 0: G and D see where each step lies in a whole sequence of this many steps (0 = off)
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
@@ -48,7 +49,7 @@ class ModelConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        for name in ("n_classes", "label_dim"):
+        for name in ("n_classes", "label_dim", "position"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
@@ -61,12 +62,17 @@ class ModelConfig:
 
     @property
     def generator_input_dim(self) -> int:
-        return self.noise_dim + self.static_noise_dim + self.condition_dim
+        return self.noise_dim + self.static_noise_dim + self.condition_dim + self.position_dim
 
     def discriminator_input_dim(self, n_features: int) -> int:
         """Features D reads per cell step: the values (and their changes, with ``d_diffs``) of its ``patch``
-        time steps, and the label's embedding."""
-        return n_features * (2 if self.d_diffs else 1) * self.patch + self.condition_dim
+        time steps, the label's embedding and, with ``position``, the step's place."""
+        return n_features * (2 if self.d_diffs else 1) * self.patch + self.condition_dim + self.position_dim
+
+    @property
+    def position_dim(self) -> int:
+        """Features the step's place adds to each cell step's input (0 when ``position`` is off)."""
+        return POSITION_FEATURES if self.position else 0
 
     @property
     def condition_dim(self) -> int:
@@ -98,6 +104,21 @@ def _with_label(embed: _LabelEmbedding | None, x: torch.Tensor, labels: torch.Te
     return torch.cat([x, embed(labels, x.shape[0], x.shape[1])], dim=-1)
 
 
+POSITION_FEATURES = 7  # the place t / position, and sin and cos of pi x 1, 2, 3 times it
+
+
+def _with_position(x: torch.Tensor, length: int, k: int) -> torch.Tensor:
+    """``x (B, S, C)``, one row per cell step of ``k`` time steps, with each cell's place in a sequence of
+    ``length`` steps appended: ``(B, S, C + 7)``. The place of cell ``s`` is ``u = s k / length`` (0 at the
+    first step, just under 1 at the last), given as ``u`` and ``sin``, ``cos`` of ``pi j u`` for j = 1, 2, 3, so a
+    recurrent network need not count hundreds of steps to know where it is (an arrowhead outline of 251 steps
+    has its peaks at fixed places). Past ``length`` the features carry on: longer samples extrapolate."""
+    u = torch.arange(x.shape[1], device=x.device, dtype=x.dtype) * (k / length)  # (S,)
+    waves = [f(math.pi * j * u) for j in (1, 2, 3) for f in (torch.sin, torch.cos)]
+    place = torch.stack([u, *waves], dim=-1)  # (S, 7)
+    return torch.cat([x, place.expand(x.shape[0], -1, -1)], dim=-1)
+
+
 def _rnn(cell: str, input_size: int, hidden: int, layers: int) -> nn.Module:
     kind = nn.LSTM if cell == "lstm" else nn.GRU
     return kind(input_size, hidden, num_layers=layers, batch_first=True)
@@ -126,8 +147,11 @@ class Generator(nn.Module):
         Any T works: the recurrent state carries on past the training length. With ``patch`` k, each cell
         step reads the noise of the first of its k steps and writes all k of them.
         """
-        steps = z.shape[1]
-        h, _ = self.rnn(_with_label(self.label, z[:, :: self.config.patch], labels))  # (B, ceil(T/k), H)
+        steps, k = z.shape[1], self.config.patch
+        z = z[:, ::k]  # (B, ceil(T/k), noise + static)
+        if self.config.position:
+            z = _with_position(z, self.config.position, k)
+        h, _ = self.rnn(_with_label(self.label, z, labels))  # (B, ceil(T/k), H)
         out = self.out(h).reshape(z.shape[0], -1, self.out.out_features // self.config.patch)[:, :steps]  # (B, T, F)
         if self.config.g_output == "levels":
             return torch.sigmoid(out)
@@ -165,6 +189,8 @@ class Discriminator(nn.Module):
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         steps, k = x.shape[1], self.config.patch
         x = _cell_inputs(x, self.diff_scale if self.config.d_diffs else None, k)  # (B, ceil(T/k), k * C)
+        if self.config.position:
+            x = _with_position(x, self.config.position, k)
         h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, ceil(T/k), H)
         if not self.config.d_per_step:
             h = h[:, -1:, :]  # (B, 1, H): judge the whole sequence from its last state

@@ -124,10 +124,15 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     patch = num(c3, "Steps per cell", *limits.MODEL["patch"], key=k + "patch", persist_state=_KEEP,
                 help="G writes and D reads this many time steps per recurrent step: long windows (hundreds of "
                      "steps) train several times faster and their shapes are easier to learn. 1 = one step each.")
+    position = num(c1, "Position over steps", *limits.MODEL["position"], key=k + "position", persist_state=_KEEP,
+                   help="G and D see where each step lies in a whole sequence of this many steps (set it to the "
+                        "sequence length; 0 = off). For files of whole sequences that line up, such as outlines or "
+                        "a day's hours, not for windows cut from one long series. The recipe sets it for few long "
+                        "whole sequences.")
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
-                       patch=int(patch),
+                       patch=int(patch), position=int(position),
                        d_diffs=bool(d_diffs), g_output=str(g_output),
                        **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
@@ -173,6 +178,12 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
         help="Samples and previews come from an exponential moving average of G's weights, which smooths out the "
              "back-and-forth of adversarial training (0 = off: show G itself, as the teaching presets do). "
              f"Default {TrainConfig().ema_decay:g}.")
+    ema_settle = st.checkbox(
+        "Average every G equally once the rates settle", key=k + "ema_settle", persist_state=_KEEP,
+        help="From the step the learning rates reach their floor, samples come from an average that weighs every "
+             "G since then the same (not only the last thousand or so): the settled G takes small steps around a "
+             "good place, and a short average of them wanders. Needs the weight average (decay > 0) and falling "
+             "rates.")
     device = st.selectbox("Device", DEVICES, key=k + "device", format_func=device_label, persist_state=_KEEP)
     resolve_device(device)  # raises ValueError with what to pick instead
     advanced = _advanced_controls(defaults, problems)
@@ -181,7 +192,7 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     # Fields without a widget (preview_size) come from the defaults or a preset.
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
-                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay),
+                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay), ema_settle=bool(ema_settle),
                 **{name: {"diff_moment": bool, "unroll": int, "unroll_after": int}.get(name, float)(v) for name, v in advanced.items()})
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:

@@ -24,7 +24,7 @@ class TrainConfig:
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
-                                                   "shape_weight": 0.0}
+                                                   "shape_weight": 0.0, "ema_settle": False}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -43,6 +43,7 @@ class TrainConfig:
     gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
     grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
     ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
+    ema_settle: bool = True  # once the rates reach their floor (lr_decay_steps), the average weighs every G since then equally
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
     pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
@@ -95,6 +96,26 @@ def lr_factor(train: TrainConfig, step: int) -> float:
     if train.lr_decay_steps == 0:
         return 1.0
     return float(train.lr_floor ** (min(step, train.lr_decay_steps) / train.lr_decay_steps))
+
+
+EMA_WARMUP = 9  # the average's warm-up: it weighs the last (t + 10) / 9 steps' G, so young previews move
+
+
+def ema_decay_at(train: TrainConfig, t: int) -> float:
+    """The weight average's decay at step ``t`` (1-based): ``1 - 1 / n`` for an average of about ``n`` recent G's.
+
+    A warm-up first, ``n = (t + 10) / 9``: young previews follow G closely, not stuck at the init; ``ema_decay``
+    caps it. With ``ema_settle``, from the step the rates reach their floor (``lr_decay_steps`` = S) the count
+    carries on one for one, ``n = (S + 10) / 9 + (t - S)``: every G since then weighs the same, uncapped. The
+    settled G's take small steps around a good place, and a short average of them wandered (sines seed 0: 0.019 /
+    0.038 at 8,500 steps with the capped average, 0.003 / 0.010 with an equal one over the last half;
+    benchmarks/results/session13_2026-12-05.md).
+    """
+    decay = min(train.ema_decay, 1 - EMA_WARMUP / (t + 10))
+    settle = train.lr_decay_steps
+    if train.ema_settle and settle and t > settle:
+        decay = max(decay, 1 - 1 / ((settle + 10) / EMA_WARMUP + (t - settle)))
+    return decay
 
 
 class TrainingDiverged(RuntimeError):

@@ -6,7 +6,9 @@ interest/inflation table scored 0.07 at 1,000 steps and 0.15 at 2,000). The smal
 smaller networks and stops early. Few long windows (fewer than four per value in a window, as arrowhead's
 148 outlines of 251 steps) get the few-long-windows recipe: no shape loss (whose principal directions such a
 set cannot estimate; with it, every arrowhead run collapsed one or two classes) and, with a label, the class
-critic. A recipe changes only settings left at their defaults: a setting the person chose is never
+critic; when each window is a whole sequence (every sequence in the file is exactly one window long), G and D
+also see each step's place in it (``ModelConfig.position``: a recurrent G otherwise has to learn to count 251
+steps before it can put an outline's peaks in place). A recipe changes only settings left at their defaults: a setting the person chose is never
 overridden. ``describe`` gives the sentence the CLI and the Train page show.
 """
 
@@ -53,10 +55,12 @@ class Recipe:
         return out[0], out[1], made
 
 
-def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_classes: int = 0) -> Recipe:
+def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_classes: int = 0,
+                  whole: bool = False) -> Recipe:
     """The recipe for data of ``n_windows`` windows of ``seq_len`` steps x ``n_features``, cut from ``n_rows``
     distinct time steps (rows of a table; windows of one series overlap, so rows count the information), with
-    ``n_classes`` label classes (0: no label)."""
+    ``n_classes`` label classes (0: no label); ``whole``: each window is a whole sequence of the file, so step
+    t of every window is the same place (an outline's tip, an hour of the day)."""
     data = (f"{n_windows:,} window{'s' if n_windows != 1 else ''} of {seq_len} steps x {n_features} "
             f"feature{'s' if n_features != 1 else ''} from {n_rows:,} rows")
     warning = None
@@ -66,8 +70,11 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
     values = seq_len * n_features
     if n_rows >= SMALL_ROWS and n_windows < WINDOWS_PER_VALUE * values:
         train = {**LONG_TRAIN, **(LONG_LABELLED_TRAIN if n_classes else {})}
-        why = f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so no shape loss"
-        return Recipe("few long windows", why + (" and a class critic" if n_classes else ""), {}, train, warning)
+        model = {"position": seq_len} if whole else {}
+        adds = [x for x, on in (("a class critic", n_classes), ("each step's place in the whole sequence", whole)) if on]
+        why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so no shape loss"
+               + "".join(f"{', ' if i < len(adds) - 1 else ' and '}{x}" for i, x in enumerate(adds)))
+        return Recipe("few long windows", why, model, train, warning)
     if n_rows >= SMALL_ROWS:
         return Recipe("standard", f"{data}: enough for the standard recipe", {}, {}, warning)
     return Recipe("small table", f"{data}: fewer than {SMALL_ROWS:,} rows, so smaller networks that stop early",
@@ -80,7 +87,15 @@ def recipe_for(data) -> Recipe:
     rows = int(getattr(report, "n_rows", 0) or 0) or data.n_sequences + data.seq_len - 1
     if getattr(report, "layout", "") == "sequence_rows":  # each row is a whole sequence: count its steps
         rows *= max(1, int(getattr(report, "n_columns", 1) or 1) - 1)
-    return choose_recipe(data.n_sequences, rows, data.seq_len, data.n_features, data.n_classes)
+    return choose_recipe(data.n_sequences, rows, data.seq_len, data.n_features, data.n_classes, whole_sequences(data))
+
+
+def whole_sequences(data) -> bool:
+    """Whether each window of ``data`` is a whole sequence of its file: a file of sequences (one per row, or
+    grouped by an id), every one exactly ``seq_len`` steps long, so no window starts part-way into one."""
+    lengths = (getattr(data, "layout_info", None) or {}).get("length_counts") or {}
+    layout = getattr(data.report, "layout", "")
+    return layout in ("sequence_rows", "long") and bool(lengths) and set(lengths) == {str(data.seq_len)}
 
 
 def describe(recipe: Recipe, made: dict | None = None) -> str:

@@ -33,7 +33,7 @@ from . import checkpoints, losses, sampling, speed
 from .advice import training_notes
 from .conditional import build_critic, class_terms, fit_critic
 from .conditional import labels_of_fakes as _labels_of_fakes
-from .config import TrainConfig, TrainingDiverged, lr_factor, resolve_device
+from .config import TrainConfig, TrainingDiverged, ema_decay_at, lr_factor, resolve_device
 from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
 
 
@@ -472,9 +472,7 @@ class Trainer:
     def _update_ema(self) -> None:
         if self.generator_ema is None:
             return
-        # Warm-up: early on the average follows G closely, so young previews are not stuck at the init.
-        t = self.step_count + 1
-        decay = min(self.train_config.ema_decay, (1 + t) / (10 + t))
+        decay = ema_decay_at(self.train_config, self.step_count + 1)
         torch._foreach_lerp_(self._params[self.generator_ema], self._params[self.generator], 1.0 - decay)
 
     @property
