@@ -107,9 +107,9 @@ def ema_decay_at(train: TrainConfig, t: int) -> float:
     A warm-up first, ``n = (t + 10) / 9``: young previews follow G closely, not stuck at the init; ``ema_decay``
     caps it. With ``ema_settle``, from the step the rates reach their floor (``lr_decay_steps`` = S) the count
     carries on one for one, ``n = (S + 10) / 9 + (t - S)``: every G since then weighs the same, uncapped. The
-    settled G's take small steps around a good place, and a short average of them wandered (sines seed 0: 0.019 /
-    0.038 at 8,500 steps with the capped average, 0.003 / 0.010 with an equal one over the last half;
-    benchmarks/results/session13_2026-12-05.md).
+    settled G's take small steps around a good place, and a short average of them wandered (one sines run scored
+    0.021 / 0.011 at 6,000 steps and 0.019 / 0.038 at 8,500 with the capped average, 0.006 / 0.008 and 0.016 /
+    0.016 with this one; benchmarks/results/session13_2026-12-05.md).
     """
     decay = min(train.ema_decay, 1 - EMA_WARMUP / (t + 10))
     settle = train.lr_decay_steps

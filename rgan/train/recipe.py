@@ -8,8 +8,8 @@ smaller networks and stops early. Few long windows (fewer than four per value in
 set cannot estimate; with it, every arrowhead run collapsed one or two classes) and, with a label, the class
 critic; when each window is a whole sequence (every sequence in the file is exactly one window long), G and D
 also see each step's place in it (``ModelConfig.position``: a recurrent G otherwise has to learn to count 251
-steps before it can put an outline's peaks in place). A recipe changes only settings left at their defaults: a setting the person chose is never
-overridden. ``describe`` gives the sentence the CLI and the Train page show.
+steps before it can put an outline's peaks in place). A recipe changes only settings left at their defaults:
+a setting the person chose is never overridden. ``describe`` gives the sentence the CLI and the Train page show.
 """
 
 from __future__ import annotations
