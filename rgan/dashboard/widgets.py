@@ -3,6 +3,9 @@
 Each widget has a fixed session-state key and keeps its value across pages (``persist_state``), so
 settings survive a visit to another page. :func:`set_train_form` fills the Train form from configs
 (used by presets) before the widgets are drawn.
+
+Longer than 400 lines because every setting of the three forms (model, training, data) has its widget, range
+and help text here, side by side, where the limits test reads them as one table.
 """
 
 from __future__ import annotations
@@ -125,10 +128,8 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
                 help="G writes and D reads this many time steps per recurrent step: long windows (hundreds of "
                      "steps) train several times faster and their shapes are easier to learn. 1 = one step each.")
     position = num(c1, "Position over steps", *limits.MODEL["position"], key=k + "position", persist_state=_KEEP,
-                   help="G and D see where each step lies in a whole sequence of this many steps (set it to the "
-                        "sequence length; 0 = off). For files of whole sequences that line up, such as outlines or "
-                        "a day's hours, not for windows cut from one long series. The recipe sets it for few long "
-                        "whole sequences.")
+                   help="G and D see where each step lies in a whole sequence of this many steps (0 = off): for files "
+                        "of whole sequences that line up (outlines, a day's hours), not windows of one long series.")
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
@@ -180,10 +181,8 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
              f"Default {TrainConfig().ema_decay:g}.")
     ema_settle = st.checkbox(
         "Average every G equally once the rates settle", key=k + "ema_settle", persist_state=_KEEP,
-        help="From the step the learning rates reach their floor, samples come from an average that weighs every "
-             "G since then the same (not only the last thousand or so): the settled G takes small steps around a "
-             "good place, and a short average of them wanders. Needs the weight average (decay > 0) and falling "
-             "rates.")
+        help="From the step the learning rates reach their floor, the weight average weighs every G since then the "
+             "same, not only the last thousand or so. Needs decay > 0 and falling rates.")
     device = st.selectbox("Device", DEVICES, key=k + "device", format_func=device_label, persist_state=_KEEP)
     resolve_device(device)  # raises ValueError with what to pick instead
     advanced = _advanced_controls(defaults, problems)
