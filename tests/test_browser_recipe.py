@@ -3,13 +3,20 @@ small-table recipe and why, and the run shows it above its charts."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
-from browser_util import go, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
+from browser_util import TIMEOUT_MS, go, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _patient():
+    """Waits as long as the other browser tests allow (a loaded two-core machine), run alone or not."""
+    expect.set_options(timeout=TIMEOUT_MS)
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -41,3 +48,29 @@ def test_small_quarterly_table_gets_its_recipe(page: Page, server: str):
     expect(main).not_to_contain_text("g_hidden 64 → 32")
     no_exception(page)
     shot(page, "train_small_table_recipe")
+
+
+def test_a_file_of_whole_outlines_gets_each_steps_place(page: Page, server: str, tmp_path: Path):
+    """A UCR-style file (a class column, then t0..t59): each row is a whole outline, so the few-long-windows
+    recipe gives G and D each step's place; the Model form shows it and the run names it."""
+    header = "shape," + ",".join(f"t{k}" for k in range(60))
+    rows = [f"{k % 3}," + ",".join(f"{math.sin(k + s / 9):.3f}" for s in range(60)) for k in range(40)]
+    outlines = tmp_path / "outlines.csv"
+    outlines.write_text("\n".join([header] + rows) + "\n")
+    open_csv_upload(page, server)
+    upload_csv(page, outlines)
+    set_number(page, "d_seq_len", 60)
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("Recipe: few long windows (40 windows of 60 steps")
+    expect(main).to_contain_text("each step's place in the whole sequence")
+    page.get_by_role("button", name="Use this data").click()
+    wait_idle(page)
+    go(page, "Train")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("position 0 → 60")
+    set_number(page, "t_steps", 30)
+    sidebar.get_by_role("button", name="Start training").click()
+    expect(main).to_contain_text("position over 60 steps", timeout=60_000)
+    no_exception(page)
+    shot(page, "train_outlines_position")
