@@ -11,9 +11,8 @@ classifiers and the same real windows for every average). Because every average 
 differences between rows are the averaging's alone, not the run-to-run noise of GAN training, which on one seed
 is as large as the effects being chosen between (benchmarks/results/session12_2026-12-05.md).
 
-Averages: ``capped`` (the moving average before session 13: warm-up ``1 - 9 / (t + 10)``, capped at 0.999),
-``settled`` (today's default, ``ema_settle``: the same until the rates reach their floor, then every G weighs the
-same), ``third`` (``1 - 3 / (t + 10)``, capped at 0.9997: about the last third of the run), ``half`` (every G
+Averages: ``capped`` (the default moving average: warm-up ``1 - 9 / (t + 10)``, capped at 0.999), ``settled``
+(the ``ema_settle`` option: the same until the rates reach their floor, then every G weighs the same), ``third`` (``1 - 3 / (t + 10)``, capped at 0.9997: about the last third of the run), ``half`` (every G
 of the second half of the run weighs the same) and ``G`` itself.
 """
 
@@ -48,12 +47,12 @@ def main() -> None:
 
     data = load_dataset(args.dataset, seq_len=24)
     train = TrainConfig(device="cpu", seed=args.seed)
-    trainer = Trainer(data, ModelConfig(), replace(train, ema_settle=False))  # its own average: "capped"
+    trainer = Trainer(data, ModelConfig(), train)  # its own average: "capped"
     real = np.asarray(data.windows)
     real = real[np.random.default_rng(args.seed).choice(len(real), min(args.eval_n, len(real)), replace=False)]
     weights = list(trainer.generator.parameters())
     rules = {
-        "settled": lambda t: ema_decay_at(train, t),
+        "settled": lambda t: ema_decay_at(replace(train, ema_settle=True), t),
         "third": lambda t: min(0.9997, 1 - 3 / (t + 10)),
     }
     averages = {name: [w.detach().clone() for w in weights] for name in rules}
@@ -92,10 +91,10 @@ def main() -> None:
                         half = [w.clone() for w in now]
                     else:
                         torch._foreach_lerp_(half, now, 1 / half_n)
-        score(list(trainer.generator_ema.parameters()), "capped (before session 13)")
+        score(list(trainer.generator_ema.parameters()), "capped (default)")
         score([w.detach() for w in weights], "G itself")
         for name in rules:
-            score(averages[name], name + (" (default)" if name == "settled" else ""))
+            score(averages[name], name)
         if half is not None:
             score(half, f"half (last {half_n} steps equally)")
     print(f"\n{time.perf_counter() - start:.0f} s in all")

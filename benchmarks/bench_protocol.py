@@ -6,9 +6,9 @@
     python -m benchmarks.bench_protocol --datasets italy arrowhead vowels --minutes 2   # the real-data table
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
-Configurations: "default" is today's default; "previous" the default before the settled average (session 13:
-the capped moving average throughout); "shape-2026-12-05" the one before the shape loss; "axes-2026-12-04" the
-one before the principal-axes loss; "dynamics-2026-11" the one before the dynamics
+Configurations: "default" is today's default; "previous" the default before the shape loss (2026-12-05);
+"settled" today's with the settled weight average (``ema_settle``); "axes-2026-12-04" the one before the
+principal-axes loss; "dynamics-2026-11" the one before the dynamics
 work (D judged levels only, constant learning rates). Real files (``--data-dir``, default ../shared/data): "italy"
 (italy_power_demand.csv, 24 hours per row), "arrowhead" (arrowhead.csv, windows of 24 of each
 251-step outline, stride 8), "vowels" (japanese_vowels_long.csv, long layout, 12 LPC channels, windows
@@ -47,9 +47,9 @@ from rgan.train.recipe import describe, recipe_for
 
 CONFIGS = {  # name -> (model, train) changes from today's defaults
     "default": ({}, {}),
-    "previous": ({}, {"ema_settle": False}),  # before session 13: the capped moving average throughout
-    "shape-2026-12-05": ({}, {"shape_weight": 0.0, "ema_settle": False}),  # before session 11: no shape loss
-    "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0, "ema_settle": False}),  # no principal-axes loss
+    "previous": ({}, {"shape_weight": 0.0}),  # before session 11: no shape loss
+    "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0}),  # before session 10: no principal-axes loss
+    "settled": ({}, {"ema_settle": True}),  # session 13's option: equal weights once the rates settle
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0}),
 }
 FILES = {  # name -> (file in --data-dir, how to read it)

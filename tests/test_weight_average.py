@@ -16,14 +16,14 @@ TINY = ModelConfig(g_hidden=8, d_hidden=8, noise_dim=2, static_noise_dim=2)
 
 
 def test_the_warm_up_is_unchanged_until_the_rates_settle_then_the_count_grows_one_per_step():
-    cfg = TrainConfig(lr_decay_steps=3000)
+    cfg = TrainConfig(lr_decay_steps=3000, ema_settle=True)
     for t in (1, 10, 500, 3000):  # the warm-up: (1 + t) / (10 + t), capped by ema_decay
         assert math.isclose(ema_decay_at(cfg, t), min(0.999, (1 + t) / (10 + t)))
     n = [1 / (1 - ema_decay_at(cfg, t)) for t in (3000, 3001, 3002, 8000)]  # steps the average spans
     assert math.isclose(n[0], 3010 / 9) and math.isclose(n[1], n[0] + 1) and math.isclose(n[2], n[0] + 2)
     assert math.isclose(n[3], n[0] + 5000) and ema_decay_at(cfg, 8000) > 0.999  # uncapped once settled
-    # off, constant rates or no average: the capped warm-up throughout
-    for other in (TrainConfig(lr_decay_steps=3000, ema_settle=False), TrainConfig(lr_decay_steps=0)):
+    # off (the default) or constant rates: the capped warm-up throughout
+    for other in (TrainConfig(lr_decay_steps=3000), TrainConfig(lr_decay_steps=0, ema_settle=True)):
         assert math.isclose(ema_decay_at(other, 8000), 1 - 9 / 8010) and ema_decay_at(other, 9500) == 0.999
     # configs and checkpoints from before the setting kept the capped average
     stored = {k: v for k, v in TrainConfig().__dict__.items() if k != "ema_settle"}
@@ -33,7 +33,8 @@ def test_the_warm_up_is_unchanged_until_the_rates_settle_then_the_count_grows_on
 def test_once_settled_the_trainer_weighs_every_g_since_then_equally():
     data = load_dataset("sines", n_samples=64, n_features=2)
     settle = 4
-    trainer = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, seed=0, lr_decay_steps=settle))
+    trainer = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, seed=0, lr_decay_steps=settle,
+                                              ema_settle=True))
     for _ in range(settle):
         trainer.step()
     average_then = [p.detach().clone() for p in trainer.generator_ema.parameters()]
@@ -46,7 +47,7 @@ def test_once_settled_the_trainer_weighs_every_g_since_then_equally():
         expected = (n0 * average_then[i] + sum(g[i] for g in seen)) / (n0 + len(seen))
         torch.testing.assert_close(p, expected, rtol=1e-5, atol=1e-6)
     # the capped moving average gives the last G's far more weight
-    capped = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, seed=0, lr_decay_steps=settle, ema_settle=False))
+    capped = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, seed=0, lr_decay_steps=settle))
     for _ in range(settle + 5):
         capped.step()
     assert not torch.allclose(next(capped.generator_ema.parameters()), next(trainer.generator_ema.parameters()))

@@ -24,7 +24,7 @@ class TrainConfig:
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
-                                                   "shape_weight": 0.0, "ema_settle": False}
+                                                   "shape_weight": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -43,7 +43,7 @@ class TrainConfig:
     gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
     grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
     ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
-    ema_settle: bool = True  # once the rates reach their floor (lr_decay_steps), the average weighs every G since then equally
+    ema_settle: bool = False  # once the rates reach their floor (lr_decay_steps), the average weighs every G since then equally
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
     pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
@@ -107,9 +107,9 @@ def ema_decay_at(train: TrainConfig, t: int) -> float:
     A warm-up first, ``n = (t + 10) / 9``: young previews follow G closely, not stuck at the init; ``ema_decay``
     caps it. With ``ema_settle``, from the step the rates reach their floor (``lr_decay_steps`` = S) the count
     carries on one for one, ``n = (S + 10) / 9 + (t - S)``: every G since then weighs the same, uncapped. The
-    settled G's take small steps around a good place, and a short average of them wandered (one sines run scored
-    0.021 / 0.011 at 6,000 steps and 0.019 / 0.038 at 8,500 with the capped average, 0.006 / 0.008 and 0.016 /
-    0.016 with this one; benchmarks/results/session13_2026-12-05.md).
+    settled G's take small steps around a good place, and a short average of them can wander: one sines run
+    scored 0.021 / 0.011 at 6,000 steps with the capped average and 0.006 / 0.008 with this one, but another
+    0.022 / 0.057 and 0.043 / 0.087, so it is an option, off by default (benchmarks/results/session13_2026-12-05.md).
     """
     decay = min(train.ema_decay, 1 - EMA_WARMUP / (t + 10))
     settle = train.lr_decay_steps
