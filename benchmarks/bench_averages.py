@@ -51,8 +51,9 @@ def main() -> None:
     real = np.asarray(data.windows)
     real = real[np.random.default_rng(args.seed).choice(len(real), min(args.eval_n, len(real)), replace=False)]
     weights = list(trainer.generator.parameters())
+    settled = replace(train, ema_settle=True)
     rules = {
-        "settled": lambda t: ema_decay_at(replace(train, ema_settle=True), t),
+        "settled": lambda t: ema_decay_at(settled, t),
         "third": lambda t: min(0.9997, 1 - 3 / (t + 10)),
     }
     averages = {name: [w.detach().clone() for w in weights] for name in rules}

@@ -71,9 +71,9 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
     if n_rows >= SMALL_ROWS and n_windows < WINDOWS_PER_VALUE * values:
         train = {**LONG_TRAIN, **(LONG_LABELLED_TRAIN if n_classes else {})}
         model = {"position": seq_len} if whole else {}
-        adds = [x for x, on in (("a class critic", n_classes), ("each step's place in the whole sequence", whole)) if on]
-        why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so no shape loss"
-               + "".join(f"{', ' if i < len(adds) - 1 else ' and '}{x}" for i, x in enumerate(adds)))
+        so = ["no shape loss"] + ["a class critic"] * bool(n_classes) + ["each step's place in the whole sequence"] * whole
+        why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so "
+               + (", ".join(so[:-1]) + " and " if len(so) > 1 else "") + so[-1])
         return Recipe("few long windows", why, model, train, warning)
     if n_rows >= SMALL_ROWS:
         return Recipe("standard", f"{data}: enough for the standard recipe", {}, {}, warning)
