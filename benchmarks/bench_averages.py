@@ -12,8 +12,10 @@ differences between rows are the averaging's alone, not the run-to-run noise of 
 is as large as the effects being chosen between (benchmarks/results/session12_2026-12-05.md).
 
 Averages: ``capped`` (the default moving average: warm-up ``1 - 9 / (t + 10)``, capped at 0.999), ``settled``
-(the ``ema_settle`` option: the same until the rates reach their floor, then every G weighs the same), ``third`` (``1 - 3 / (t + 10)``, capped at 0.9997: about the last third of the run), ``half`` (every G
-of the second half of the run weighs the same) and ``G`` itself.
+(the ``ema_settle`` option: the same until the rates reach their floor, then every G weighs the same),
+``third`` (``1 - 3 / (t + 10)``, capped at 0.9997: about the last third of the run), ``tail`` (the ``ema_tail``
+option at 1/3: the capped average until the last third of the run outgrows its cap, at step 2,990; then that
+third), ``half`` (every G of the second half of the run weighs the same) and ``G`` itself.
 """
 
 from __future__ import annotations
@@ -51,10 +53,12 @@ def main() -> None:
     real = np.asarray(data.windows)
     real = real[np.random.default_rng(args.seed).choice(len(real), min(args.eval_n, len(real)), replace=False)]
     weights = list(trainer.generator.parameters())
-    settled = replace(train, ema_settle=True)
+    settled, tailed = replace(train, ema_settle=True), replace(train, ema_tail=1 / 3)
     rules = {
         "settled": lambda t: ema_decay_at(settled, t),
         "third": lambda t: min(0.9997, 1 - 3 / (t + 10)),
+        # the capped average until about the last third of the run is longer than its cap, then that third
+        "tail": lambda t: ema_decay_at(tailed, t),
     }
     averages = {name: [w.detach().clone() for w in weights] for name in rules}
     half: list[torch.Tensor] | None = None

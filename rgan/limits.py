@@ -45,6 +45,7 @@ TRAIN: dict[str, tuple[float, float]] = {
     "gp_weight": (0.0, 1000.0),  # gradient penalty weight (WGAN-GP)
     "grad_clip": (0.0, 1e6),  # gradient norm clip (0 = off)
     "ema_decay": (0.0, 0.9999),  # decay of G's weight average (0 = off)
+    "ema_tail": (0.0, 0.9),  # late in a run, the share of the steps so far that the weight average spans (0 = off)
     "corr_weight": (0.0, 100.0),  # weight of G's correlation loss
     "change_weight": (0.0, 100.0),  # weight of G's loss on the moments of changes
     "pca_weight": (0.0, 100.0),  # weight of G's moment loss along the data's principal directions

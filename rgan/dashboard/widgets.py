@@ -179,6 +179,12 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
         help="Samples and previews come from an exponential moving average of G's weights, which smooths out the "
              "back-and-forth of adversarial training (0 = off: show G itself, as the teaching presets do). "
              f"Default {TrainConfig().ema_decay:g}.")
+    ema_tail = num(
+        st, "Late in the run, average this share of it", *limits.TRAIN["ema_tail"], key=k + "ema_tail", format="%.2f",
+        step=0.05, persist_state=_KEEP,
+        help="Once this share of the steps so far is longer than the decay allows (0.33 with decay 0.999: from step "
+             "2,990), the weight average spans it: the last third of a long run instead of its last thousand steps "
+             f"(0 = off). Default {TrainConfig().ema_tail:g}.")
     ema_settle = st.checkbox(
         "Average every G equally once the rates settle", key=k + "ema_settle", persist_state=_KEEP,
         help="From the step the learning rates reach their floor, the weight average weighs every G since then the "
@@ -191,7 +197,8 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     # Fields without a widget (preview_size) come from the defaults or a preset.
     base = {f.name: st.session_state.get(k + f.name, getattr(defaults, f.name)) for f in fields(defaults)}
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
-                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay), ema_settle=bool(ema_settle),
+                steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay), ema_tail=float(ema_tail),
+                ema_settle=bool(ema_settle),
                 **{name: {"diff_moment": bool, "unroll": int, "unroll_after": int}.get(name, float)(v) for name, v in advanced.items()})
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:

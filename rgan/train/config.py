@@ -24,7 +24,7 @@ class TrainConfig:
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
-                                                   "shape_weight": 0.0}
+                                                   "shape_weight": 0.0, "ema_tail": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -43,6 +43,7 @@ class TrainConfig:
     gp_weight: float = 10.0  # gradient penalty weight ("wgan-gp" only)
     grad_clip: float = 10.0  # clip each network's gradient norm to this (0 = no clipping)
     ema_decay: float = 0.999  # samples come from an exponential moving average of G's weights (0 = off)
+    ema_tail: float = 0.0  # late in a run the average spans this share of the steps so far, once that outgrows ema_decay's cap (0 = off)
     ema_settle: bool = False  # once the rates reach their floor (lr_decay_steps), the average weighs every G since then equally
     diff_moment: bool = False  # moment loss also matches per-step mean/std of first differences
     corr_weight: float = 0.0  # G penalty on the gap between real and generated feature correlations (0 = off)
@@ -78,6 +79,8 @@ class TrainConfig:
             raise ValueError(f"corr_weight must be a number >= 0, got {self.corr_weight!r}.")
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}.")
+        if not (isinstance(self.ema_tail, (int, float)) and 0 <= self.ema_tail < 1):
+            raise ValueError(f"ema_tail must be a share of the run in [0, 1), got {self.ema_tail!r}.")
         if not 0 <= self.label_smoothing < 0.5:
             raise ValueError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}.")
         for name in ("beta1", "beta2"):
@@ -105,13 +108,20 @@ def ema_decay_at(train: TrainConfig, t: int) -> float:
     """The weight average's decay at step ``t`` (1-based): ``1 - 1 / n`` for an average of about ``n`` recent G's.
 
     A warm-up first, ``n = (t + 10) / 9``: young previews follow G closely, not stuck at the init; ``ema_decay``
-    caps it. With ``ema_settle``, from the step the rates reach their floor (``lr_decay_steps`` = S) the count
-    carries on one for one, ``n = (S + 10) / 9 + (t - S)``: every G since then weighs the same, uncapped. The
-    settled G's take small steps around a good place, and a short average of them can wander: one sines run
-    scored 0.021 / 0.011 at 6,000 steps with the capped average and 0.006 / 0.008 with this one, but another
-    0.022 / 0.057 and 0.043 / 0.087, so it is an option, off by default (benchmarks/results/session13_2026-12-05.md).
+    caps it. With ``ema_tail`` = s, once ``s (t + 10)`` is the longer, the average spans that share of the run
+    (with s = 1/3 and the default cap of 1,000, from step 2,990): late G's take small steps around a good place,
+    and a thousand of them can wander together. In paired probes (one run, several averages, the same
+    classifiers) the last third scored at least as well as the capped average at the end of all four runs
+    tried, and worse early, where it is not used (benchmarks/results/session14_2026-12-05.md).
+    With ``ema_settle``, from the step the rates reach their floor (``lr_decay_steps`` = S) the count
+    carries on one for one, ``n = (S + 10) / 9 + (t - S)``: every G since then weighs the same, uncapped. One
+    sines run scored 0.021 / 0.011 at 6,000 steps with the capped average and 0.006 / 0.008 with this one, but
+    another 0.022 / 0.057 and 0.043 / 0.087, so it is an option, off by default
+    (benchmarks/results/session13_2026-12-05.md).
     """
     decay = min(train.ema_decay, 1 - EMA_WARMUP / (t + 10))
+    if train.ema_decay and train.ema_tail * (t + 10) > 1 / (1 - train.ema_decay):  # the tail outgrew the cap
+        decay = 1 - 1 / (train.ema_tail * (t + 10))
     settle = train.lr_decay_steps
     if train.ema_settle and settle and t > settle:
         decay = max(decay, 1 - 1 / ((settle + 10) / EMA_WARMUP + (t - settle)))
