@@ -111,8 +111,9 @@ def ema_decay_at(train: TrainConfig, t: int) -> float:
     caps it. With ``ema_tail`` = s, once ``s (t + 10)`` is the longer, the average spans that share of the run
     (with s = 1/3 and the default cap of 1,000, from step 2,990): late G's take small steps around a good place,
     and a thousand of them can wander together. In paired probes (one run, several averages, the same
-    classifiers) the last third scored at least as well as the capped average at the end of all four runs
-    tried, and worse early, where it is not used (benchmarks/results/session14_2026-12-05.md).
+    classifiers) the last third scored 0.029 / 0.023 (levels / differences) at the end of six sines and Stocks
+    runs against the capped average's 0.032 / 0.027, better on some runs and worse on others, so it is an
+    option, off by default (benchmarks/results/session14_2026-12-05.md).
     With ``ema_settle``, from the step the rates reach their floor (``lr_decay_steps`` = S) the count
     carries on one for one, ``n = (S + 10) / 9 + (t - S)``: every G since then weighs the same, uncapped. One
     sines run scored 0.021 / 0.011 at 6,000 steps with the capped average and 0.006 / 0.008 with this one, but
