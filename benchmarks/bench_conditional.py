@@ -108,7 +108,7 @@ def tstr_rows(args: argparse.Namespace) -> list[str]:
                                         class_names=data.class_names, seed=seed, num_threads=args.threads)
             ratios.append(res["tstr_ratio"])
             per = ", ".join(f"{k}: {v['tstr']:.2f} / {v['trtr']:.2f}" for k, v in res["per_class"].items())
-            rows.append(f"| {name} (patch {model.patch}) | {seed} | {data.n_classes} | {steps} | {res['tstr_accuracy']:.3f} "
+            rows.append(f"| {name} (patch {run_model.patch}) | {seed} | {data.n_classes} | {steps} | {res['tstr_accuracy']:.3f} "
                         f"| {res['trtr_accuracy']:.3f} | {res['tstr_ratio']:.2f} | >= {target} | {per} |")
             print(rows[-1], flush=True)
         met = sum(r >= target for r in ratios)

@@ -82,3 +82,21 @@ def test_cli_trains_with_steps_per_cell(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     frame = pd.read_csv(sample)
     assert len(frame) == 60 and frame["step"].max() == 29
+
+
+def test_the_few_long_windows_recipe_writes_long_windows_in_about_64_cell_steps() -> None:
+    from rgan.train.recipe import LONG_CELLS, choose_recipe, describe
+
+    def patch(seq_len: int) -> int:
+        recipe = choose_recipe(n_windows=40, n_rows=50_000, seq_len=seq_len, n_features=1, n_classes=2)
+        assert recipe.name == "few long windows"
+        return recipe.model_changes.get("patch", 1)
+
+    assert LONG_CELLS == 64
+    assert [patch(t) for t in (24, 128, 129, 192, 193, 251, 1000)] == [1, 1, 3, 3, 4, 4, 16]
+    outlines = choose_recipe(n_windows=147, n_rows=52_961, seq_len=251, n_features=1, n_classes=3, whole=True)
+    assert "4 steps per cell" in describe(outlines)
+    model, _, made = outlines.apply(ModelConfig(patch=2), TrainConfig())
+    assert model.patch == 2 and "patch" not in made  # a setting the person chose is kept
+    # the standard recipe never sets it
+    assert "patch" not in choose_recipe(n_windows=3662, n_rows=3685, seq_len=24, n_features=6).model_changes

@@ -96,9 +96,9 @@ def test_a_checkpoint_keeps_the_position(tmp_path: Path):
 
 def test_few_long_whole_sequences_get_the_position_and_cut_windows_do_not():
     whole = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3, whole=True)
-    assert whole.model_changes == {"position": 251}
+    assert whole.model_changes == {"position": 251, "patch": 4}
     assert "each step's place in the whole sequence" in describe(whole)
-    assert choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3).model_changes == {}
+    assert choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3).model_changes == {"patch": 4}
     # the standard recipe never sets it, whole sequences or not (italy's days are whole too)
     assert choose_recipe(n_windows=1096, n_rows=26_304, seq_len=24, n_features=1, whole=True).model_changes == {}
     model, _, made = whole.apply(ModelConfig(position=100), TrainConfig())

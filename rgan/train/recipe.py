@@ -6,14 +6,18 @@ interest/inflation table scored 0.07 at 1,000 steps and 0.15 at 2,000). The smal
 smaller networks and stops early. Few long windows (fewer than four per value in a window, as arrowhead's
 148 outlines of 251 steps) get the few-long-windows recipe: no shape loss (whose principal directions such a
 set cannot estimate; with it, every arrowhead run collapsed one or two classes) and, with a label, the class
-critic; when each window is a whole sequence (every sequence in the file is exactly one window long), G and D
-also see each step's place in it (``ModelConfig.position``: a recurrent G otherwise has to learn to count 251
+critic; windows longer than 128 steps are written and read ``ceil(T / 64)`` steps per cell
+(``ModelConfig.patch``: on arrowhead's 251 steps, 4 per cell made 4x the steps in the same time, with TSTR /
+TRTR 0.725 ± 0.039 over three seeds against 0.692 ± 0.095; benchmarks/results/session14_2026-12-05.md);
+when each window is a whole sequence (every sequence in the file is exactly one window long), G and D also see
+each step's place in it (``ModelConfig.position``: a recurrent G otherwise has to learn to count 251
 steps before it can put an outline's peaks in place). A recipe changes only settings left at their defaults:
 a setting the person chose is never overridden. ``describe`` gives the sentence the CLI and the Train page show.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 
 from rgan.models import ModelConfig
@@ -27,6 +31,7 @@ SMALL_TRAIN = {"steps": 1500}  # the scores were best at 1,000-1,500 steps, then
 WINDOWS_PER_VALUE = 4  # fewer windows than this times a window's values (T x F): the few-long-windows recipe
 LONG_TRAIN = {"shape_weight": 0.0}  # arrowhead TSTR / TRTR 0.33-0.40 with the shape loss (seed 0), 0.61-0.75 without
 LONG_LABELLED_TRAIN = {"class_weight": 1.0}  # and with a label, the class critic (benchmarks/results/session12)
+LONG_CELLS = 64  # windows longer than twice this: G writes and D reads them in about this many cell steps
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,12 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
     values = seq_len * n_features
     if n_rows >= SMALL_ROWS and n_windows < WINDOWS_PER_VALUE * values:
         train = {**LONG_TRAIN, **(LONG_LABELLED_TRAIN if n_classes else {})}
+        patch = math.ceil(seq_len / LONG_CELLS) if seq_len > 2 * LONG_CELLS else 1
         model = {"position": seq_len} if whole else {}
-        so = ["no shape loss"] + ["a class critic"] * bool(n_classes) + ["each step's place in the whole sequence"] * whole
+        if patch > 1:
+            model["patch"] = patch
+        so = (["no shape loss"] + ["a class critic"] * bool(n_classes) + [f"{patch} steps per cell"] * (patch > 1)
+              + ["each step's place in the whole sequence"] * whole)
         why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so "
                + (", ".join(so[:-1]) + " and " if len(so) > 1 else "") + so[-1])
         return Recipe("few long windows", why, model, train, warning)
