@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import statistics
 import sys
@@ -43,6 +44,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from browser_util import chromium, server_pid, streamlit_server  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+# The clusters' own token, in the environment of this process (its clusters and ray.init) and of the web
+# servers it starts: nothing depends on, or is written to, ~/.ray/auth_token. Set before Ray is imported,
+# which reads its settings once.
+AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+os.environ.update(AUTH)
 
 import ray  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
@@ -112,7 +119,7 @@ def overhead(mode: str, tmp: Path, rounds: int, seconds: float) -> float:
           f"{front_cores}; {rounds} x {seconds:.0f} s per side", flush=True)
     with on_cores(train_cores):
         cluster = local_cluster(1)
-    env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": cluster.address, "RAY_AUTH_MODE": "token"}
+    env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": cluster.address, **AUTH}
     model = ModelConfig(g_hidden=16, g_layers=1, d_hidden=16, d_layers=1)
     train = TrainConfig(batch_size=32, steps=1_000_000, device="cpu")
     data = load_dataset("sines", seq_len=24, stride=1)
@@ -225,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if not args.skip_load:
         cluster = local_cluster(2)
-        # The cluster's address is explicit, so the server sends Ray's token (kept in ~/.ray/auth_token).
-        ray_env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": cluster.address, "RAY_AUTH_MODE": "token"}
+        # The cluster's address is explicit, so the server sends the cluster's token.
+        ray_env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": cluster.address, **AUTH}
         try:
             for name, env in (("local", {}), ("ray (2 nodes x 1 CPU)", ray_env)):
                 print(f"\n--- load: {args.sessions} sessions, executor {name}", flush=True)

@@ -11,6 +11,7 @@ Screenshots go to ``artifacts/browser/ray_*.png``. Needs Debian's Chromium (fail
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -50,21 +51,27 @@ def _listening(port: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def ray_address(tmp_path_factory):
+def ray_cluster(tmp_path_factory):
     """A Ray head in its own process group (``ray start --head --block``), killed as a group afterwards,
-    so nothing else using Ray on this machine is touched."""
+    so nothing else using Ray on this machine is touched; yields what a web server needs to reach it.
+
+    The head asks for a token of its own, given in the environment (``RAY_AUTH_TOKEN``), as a cluster a
+    class reaches should: nothing is read from or written to ``~/.ray``, so the test does not depend on a
+    token some earlier Ray run left there (``ray start`` turns token authentication on only when it finds
+    one, and on a fresh machine there is none)."""
     ray_cli = shutil.which("ray") or str(Path(sys.executable).with_name("ray"))
     port = free_port()
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     log = open(tmp_path_factory.mktemp("ray_head") / "ray.log", "wb")
     proc = subprocess.Popen(
         [ray_cli, "start", "--head", "--block", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
          f"--object-store-memory={100 * 2**20}", "--disable-usage-stats"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **auth})
     try:
         poll_until(lambda: _listening(port) or proc.poll() is not None, bool, "the Ray head", timeout_s=60)
         assert proc.poll() is None, "ray start --head exited"
         time.sleep(2)  # the raylet registers after the GCS port opens
-        yield f"127.0.0.1:{port}"
+        yield {"RAY_ADDRESS": f"127.0.0.1:{port}", **auth}
     finally:
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
@@ -81,11 +88,10 @@ def state_word(page: Page) -> str:
     return badges.first.inner_text().split()[-1] if badges.count() else ""
 
 
-def test_train_on_ray_and_survive_a_server_kill(browser, ray_address, tmp_path: Path):
+def test_train_on_ray_and_survive_a_server_kill(browser, ray_cluster, tmp_path: Path):
     expect.set_options(timeout=TIMEOUT_MS)
-    # An explicit address (not "auto", which could find another cluster on this machine) needs Ray's
-    # token, which `ray start` keeps in ~/.ray/auth_token.
-    env = {"RGAN_EXECUTOR": "ray", "RAY_ADDRESS": ray_address, "RAY_AUTH_MODE": "token", "RGAN_CHECKPOINT_EVERY_S": "1"}
+    # An explicit address (not "auto", which could find another cluster on this machine) and the head's token
+    env = {"RGAN_EXECUTOR": "ray", **ray_cluster, "RGAN_CHECKPOINT_EVERY_S": "1"}
     env["RGAN_RUNS_DIR"] = str(tmp_path / "runs")
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     context.set_default_timeout(TIMEOUT_MS)
