@@ -41,8 +41,9 @@ def class_moment_gap(fake: torch.Tensor, real: torch.Tensor, labels: torch.Tenso
 def class_terms(cfg: TrainConfig, fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor,
                 shapes: Callable[[], losses.ShapeAxes], critic: Callable[[], ClassCritic]) -> torch.Tensor:
     """G's loss terms for the classes of a labelled batch: each class's moments (every chunk), each class's
-    shapes (each sequence's first chunk, as in ``generator_loss``) and the class critic's cross-entropy for the
-    class each first chunk was made for. ``shapes`` and ``critic`` build what they return when first needed."""
+    spread of changes (:func:`losses.change_gap`, with ``change_weight``), each class's shapes (each sequence's
+    first chunk, as in ``generator_loss``) and the class critic's cross-entropy for the class each first chunk
+    was made for. ``shapes`` and ``critic`` build what they return when first needed."""
     total = fake.new_zeros(())
     first = losses.first_chunks(fake, real)  # (B, T, F)
     if cfg.moment_weight > 0:
@@ -50,6 +51,8 @@ def class_terms(cfg: TrainConfig, fake: torch.Tensor, real: torch.Tensor, labels
     if cfg.shape_weight > 0:
         total = total + cfg.shape_weight * class_moment_gap(first, real, labels,
                                                             partial(losses.shape_gap, shapes=shapes()))
+    if cfg.change_weight > 0 and fake.shape[1] > 2:  # each class's roughness: a class cue of its own
+        total = total + cfg.change_weight * class_moment_gap(fake, real, labels, losses.change_gap)
     if cfg.class_weight > 0:
         judge = critic().requires_grad_(False)  # G's gradient only
         total = total + cfg.class_weight * torch.nn.functional.cross_entropy(judge(first), labels)
