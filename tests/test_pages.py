@@ -136,6 +136,20 @@ def test_sequences_too_short_for_the_windows_are_named_on_the_page():
     assert at.number_input(key="d_seq_len").value == 8 and at.metric[0].value == f"{3 * 23 + 1 + 3 + 3:,}"
 
 
+def test_a_file_of_whole_sequences_offers_to_train_on_all_their_steps():
+    """A UCR-style wide file (a label, then 40 step columns): windows of the default 24 cut each outline into
+    pieces; the page says so and one click trains on whole sequences, one window per row."""
+    header = "shape," + ",".join(f"t{k}" for k in range(40))
+    rows = [f"{k % 2}," + ",".join(f"{np.sin(k + s / 5):.3f}" for s in range(40)) for k in range(12)]
+    at = upload(open_page("pages/data.py"), "outlines.csv", ("\n".join([header] + rows) + "\n").encode())
+    assert not at.exception and not at.error
+    assert "Every sequence in this file is 40 steps long" in text_of(at.info)
+    at.button(key="use_whole_sequences").click().run()  # "Use whole sequences (seq_len 40)"
+    assert not at.exception and at.number_input(key="d_seq_len").value == 40
+    assert at.metric[0].value == "12" and at.metric[2].value == "40"
+    assert "Every sequence" not in text_of(at.info) and not any(b.key == "use_whole_sequences" for b in at.button)
+
+
 def test_data_preview_table_gets_the_full_width_when_wide():
     """A table of up to 3 columns (prices: Date, Open, Close) sits beside the chart; wider ones (the built-in
     sines: sample_id, step and 5 features) would be cut off there."""

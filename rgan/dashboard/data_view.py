@@ -167,8 +167,26 @@ def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
             st.button(f"Use seq_len {shortest}", icon=":material/content_cut:", key="keep_short_sequences",
                       on_click=st.session_state.__setitem__, args=(seq_len_key, shortest),
                       help="Windows as long as the shortest sequence, so that every sequence is trained on.")
+    whole = _whole_length(data)
+    if seq_len_key and whole:
+        st.info(f"Every sequence in this file is {whole:,} steps long; windows of {data.seq_len} cut each into "
+                f"pieces, and samples come back {data.seq_len} steps long. To make synthetic copies of whole "
+                "sequences, train on all their steps.", icon=":material/straighten:")
+        st.button(f"Use whole sequences (seq_len {whole:,})", icon=":material/straighten:", key="use_whole_sequences",
+                  on_click=st.session_state.__setitem__, args=(seq_len_key, whole),
+                  help="Windows as long as the file's sequences: one window per sequence.")
     with st.expander("How the data was read", icon=":material/description:"):
         st.text("\n".join(r.lines()))
+
+
+def _whole_length(data: SequenceData) -> int | None:
+    """The one length every sequence of a file of sequences has, when it is longer than the windows and within
+    the sequence-length limits; else None."""
+    lengths = (data.layout_info or {}).get("length_counts") or {}
+    if data.report.layout not in ("sequence_rows", "long") or len(lengths) != 1:
+        return None
+    whole = int(next(iter(lengths)))
+    return whole if data.seq_len < whole <= limits.DATA["seq_len"][1] else None
 
 
 def preview(data: SequenceData) -> None:
