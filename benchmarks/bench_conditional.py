@@ -90,6 +90,7 @@ def tstr_rows(args: argparse.Namespace) -> list[str]:
         ratios = []
         for seed in args.seeds:
             train = replace(TrainConfig(batch_size=64, device="cpu", seed=seed), **json.loads(args.train))
+            model = replace(model, **json.loads(args.model))
             if args.patch is not None:
                 model = replace(model, patch=args.patch)
             seen = data
@@ -175,6 +176,7 @@ def main() -> None:
                         "the recipe for the data (as `rgan train` does; arrowhead: no shape loss, a class critic)")
     parser.add_argument("--fit-on-all", action="store_true", help="TSTR: train the GAN on every real sequence, "
                         "the held-out test ones included (the protocol before 2026-12-05's session 12)")
+    parser.add_argument("--model", default="{}", help='TSTR runs: ModelConfig changes as JSON, e.g. \'{"d_hidden": 96}\'')
     parser.add_argument("--train", default="{}", help='TrainConfig changes as JSON, e.g. \'{"shape_weight": 1}\'')
     args = parser.parse_args()
     keep_freed_memory()

@@ -7,7 +7,8 @@
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
 Configurations: "default" is today's default; "previous" the default before the shape loss (2026-12-05);
-"settled" today's with the settled weight average (``ema_settle``); "axes-2026-12-04" the one before the
+"settled" today's with the settled weight average (``ema_settle``); "quantile" today's with the sorted-values
+loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
 principal-axes loss; "dynamics-2026-11" the one before the dynamics
 work (D judged levels only, constant learning rates). Real files (``--data-dir``, default ../shared/data): "italy"
 (italy_power_demand.csv, 24 hours per row), "arrowhead" (arrowhead.csv, windows of 24 of each
@@ -50,6 +51,7 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     "previous": ({}, {"shape_weight": 0.0}),  # before session 11: no shape loss
     "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0}),  # before session 10: no principal-axes loss
     "settled": ({}, {"ema_settle": True}),  # session 13's option: equal weights once the rates settle
+    "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0}),
 }
 FILES = {  # name -> (file in --data-dir, how to read it)

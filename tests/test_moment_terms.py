@@ -239,3 +239,54 @@ def test_a_small_set_keeps_one_shape_direction_per_four_windows():
     assert axes.axes.shape == (100, 40 // losses.SHAPE_WINDOWS_PER_DIRECTION) and axes.lead <= 10
     many = _sines(n=1000, steps=50, features=2).numpy()
     assert losses.shape_axes(many).axes.shape == (100, 100)
+
+
+def test_a_conditional_run_matches_each_class_roughness_that_the_pooled_batch_hides():
+    """Two classes, one rough and one smooth; fakes that swap the roughness between the classes have the pooled
+    batch's spread of changes (the plain change gap barely sees them) but each class's is wrong (arrowhead: G's
+    outlines of each class were as smooth as the real ones of the next class, and a classifier trained on them
+    put real outlines in the wrong class)."""
+    from rgan.train.conditional import class_terms
+
+    smooth = _sines(n=64, steps=24, features=1, seed=7)
+    jitter = 0.02 * torch.randn(smooth.shape, generator=torch.Generator().manual_seed(8))
+    real = torch.cat([smooth + jitter, smooth])  # class 0 rough, class 1 smooth
+    fake = torch.cat([smooth, smooth + jitter])  # the same values, each class's roughness swapped
+    labels = torch.cat([torch.zeros(64), torch.ones(64)]).long()
+    pooled = losses.change_gap(fake, real).item()
+    cfg = TrainConfig(change_weight=1.0, moment_weight=0.0, shape_weight=0.0, class_weight=0.0)
+    per_class = class_terms(cfg, fake, real, labels, shapes=lambda: None, critic=lambda: None).item()
+    assert per_class > 5 * pooled
+    assert class_terms(cfg, real, real, labels, shapes=lambda: None, critic=lambda: None).item() == pytest.approx(0, abs=1e-6)
+    off = replace(cfg, change_weight=0.0)
+    assert class_terms(off, fake, real, labels, shapes=lambda: None, critic=lambda: None).item() == 0
+
+
+def test_the_quantile_gap_sees_a_skewed_spread_that_means_and_stds_miss():
+    """An exponential and a normal spread with the same mean and std: the moment gap is near 0, the sorted values'
+    gap is not; the same batch scores 0, and batches of different sizes are compared at the same quantiles."""
+    g = torch.Generator().manual_seed(11)
+    skewed = torch.empty(4000, 1).exponential_(1.0, generator=g)
+    normal = torch.randn(4000, 1, generator=g) + 1.0
+    assert losses.moment_gap(normal[:, None], skewed[:, None]).item() < 0.05
+    assert losses.quantile_gap(normal, skewed).item() > 0.2
+    assert losses.quantile_gap(skewed, skewed).item() == 0
+    assert losses.quantile_gap(skewed[:1000], skewed).item() < 0.05
+
+
+def test_the_quantile_loss_adds_its_term_to_g_only_and_needs_both_axes(tiny_data, tiny_model, tiny_train):
+    real, fake = _sines(features=2), _sines(features=2, seed=5)
+    logits = torch.zeros(real.shape[0], real.shape[1])
+    axes, shapes = losses.principal_axes(real.numpy()), losses.shape_axes(real.numpy())
+    base = losses.generator_loss(logits, fake, real, "ns", axes=axes, shapes=shapes)
+    on = losses.generator_loss(logits, fake, real, "ns", axes=axes, shapes=shapes, quantile_weight=2.0)
+    expected = 2.0 * (losses.quantile_gap((fake @ axes).flatten(0, 1), (real @ axes).flatten(0, 1))
+                      + losses.quantile_gap(fake.flatten(1) @ shapes.axes, real.flatten(1) @ shapes.axes))
+    assert on.item() == pytest.approx(base.item() + expected.item(), rel=1e-5) and expected.item() > 0
+    with pytest.raises(ValueError, match="quantile_weight"):
+        losses.generator_loss(logits, fake, real, "ns", axes=axes, quantile_weight=1.0)
+    with pytest.raises(ValueError, match="quantile_weight"):
+        TrainConfig(quantile_weight=-0.5)
+    plain = Trainer(tiny_data, tiny_model, replace(tiny_train, shape_weight=0.0)).step()
+    with_q = Trainer(tiny_data, tiny_model, replace(tiny_train, shape_weight=0.0, quantile_weight=1.0)).step()
+    assert with_q["loss_d"] == pytest.approx(plain["loss_d"]) and with_q["loss_g"] > plain["loss_g"]

@@ -365,7 +365,9 @@ class Trainer:
             loss_g = losses.generator_loss(logits_fake, fake, real, cfg.loss,
                                            cfg.moment_weight, cfg.diff_moment, cfg.corr_weight,
                                            cfg.change_weight, cfg.pca_weight, self._axes,
-                                           cfg.shape_weight, self._shape_axes() if cfg.shape_weight else None)
+                                           cfg.shape_weight,
+                                           self._shape_axes() if cfg.shape_weight or cfg.quantile_weight else None,
+                                           cfg.quantile_weight)
             if labels is not None:  # each class's moments and shapes, and the class critic's verdict
                 loss_g = loss_g + class_terms(cfg, fake, real, labels, self._shape_axes, self.make_critic)
         if update_g:
