@@ -135,6 +135,16 @@ def labelled(tmp_path_factory) -> Path:
     return out
 
 
+def test_train_says_when_windows_cut_whole_sequences_into_pieces(labelled: Path, tmp_path: Path):
+    result = rgan("train", "--data", str(labelled / "wide.csv"), "--seq-len", "4", "--steps", "2",
+                  "--out", str(tmp_path), *TINY)
+    assert result.returncode == 0, result.stderr
+    assert "every sequence in this file is 10 steps long" in result.stderr and "--seq-len 10" in result.stderr
+    whole = rgan("train", "--data", str(labelled / "wide.csv"), "--seq-len", "10", "--steps", "2",
+                 "--out", str(tmp_path / "whole"), *TINY)
+    assert whole.returncode == 0 and "every sequence" not in whole.stderr
+
+
 def test_sample_label_length_and_format_on_a_wide_file(labelled: Path, tmp_path: Path):
     out = tmp_path / "wide.csv"
     result = rgan("sample", "--checkpoint", str(labelled / "checkpoint.pt"), "--n", "4", "--label", "2", "--out", str(out))

@@ -14,7 +14,7 @@ from rgan.data import DataConfig, DataError, SequenceData, list_datasets
 from rgan.data.calendar import period_starts
 from rgan.data.export import samples_frame
 from rgan.data.source import DataSource
-from rgan.train.recipe import describe, recipe_for
+from rgan.train.recipe import describe, recipe_for, sequence_length
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
 _FILE_KEY = "csv_digest"
@@ -182,11 +182,8 @@ def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
 def _whole_length(data: SequenceData) -> int | None:
     """The one length every sequence of a file of sequences has, when it is longer than the windows and within
     the sequence-length limits; else None."""
-    lengths = (data.layout_info or {}).get("length_counts") or {}
-    if data.report.layout not in ("sequence_rows", "long") or len(lengths) != 1:
-        return None
-    whole = int(next(iter(lengths)))
-    return whole if data.seq_len < whole <= limits.DATA["seq_len"][1] else None
+    whole = sequence_length(data)
+    return whole if whole and data.seq_len < whole <= limits.DATA["seq_len"][1] else None
 
 
 def preview(data: SequenceData) -> None:

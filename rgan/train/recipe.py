@@ -102,9 +102,15 @@ def recipe_for(data) -> Recipe:
 def whole_sequences(data) -> bool:
     """Whether each window of ``data`` is a whole sequence of its file: a file of sequences (one per row, or
     grouped by an id), every one exactly ``seq_len`` steps long, so no window starts part-way into one."""
+    return sequence_length(data) == data.seq_len
+
+
+def sequence_length(data) -> int | None:
+    """The length every sequence of ``data``'s file shares, for a file of sequences (one per row, or grouped by an
+    id) whose sequences are all one length; else None (a single series, or sequences of varied length)."""
     lengths = (getattr(data, "layout_info", None) or {}).get("length_counts") or {}
     layout = getattr(data.report, "layout", "")
-    return layout in ("sequence_rows", "long") and bool(lengths) and set(lengths) == {str(data.seq_len)}
+    return int(next(iter(lengths))) if layout in ("sequence_rows", "long") and len(lengths) == 1 else None
 
 
 def describe(recipe: Recipe, made: dict | None = None) -> str:
