@@ -62,6 +62,9 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     # session 12: late drift (sines seed 0 scored better at 4,000 steps than at 8,500)
     "ema0.9995": ({}, {"ema_decay": 0.9995}),
     "floor0.03-decay6000": ({}, {"lr_floor": 0.03, "lr_decay_steps": 6000}),
+    # session 15: Stocks seed 2's levels (0.048-0.050): skewed, heavy-tailed spreads that means and stds miss
+    "quantile1": ({}, {"quantile_weight": 1.0}),
+    "quantile3": ({}, {"quantile_weight": 3.0}),
 }
 
 
