@@ -41,7 +41,7 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after", "class_weight")
+                          "unroll_after", "class_weight", "quantile_weight")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -269,6 +269,11 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                 format="%.2f", persist_state=_KEEP, help="Runs with a label only: a classifier learns the real "
                 "windows' classes beside D, and G pays this times its loss for putting G's windows in another class "
                 f"than the one they were made for (0 = off). Default {defaults.class_weight:g}."),
+            quantile_weight=num(c2, "Quantile loss", *limits.TRAIN["quantile_weight"], key=k + "quantile_weight",
+                step=0.1, format="%.2f", persist_state=_KEEP,
+                help="Weight of a term in G's loss: the gap between the sorted fake and real values along the "
+                     "principal directions, every quantile, not only the mean and spread (0 = off). For skewed or "
+                     "heavy-tailed data, such as volumes."),
             diff_moment=st.checkbox("Moment loss also matches step-to-step changes", key=k + "diff_moment",
                 persist_state=_KEEP, help="Also compares the mean and spread of the differences between consecutive "
                                           "steps (helps rough or noisy series)."),
