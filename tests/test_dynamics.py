@@ -106,15 +106,18 @@ def test_small_tables_get_the_small_table_recipe_and_big_ones_the_standard():
 def test_few_long_windows_get_no_shape_loss_and_with_a_label_the_class_critic():
     outlines = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3)
     assert outlines.name == "few long windows"
-    assert outlines.train_changes == {"shape_weight": 0.0, "class_weight": 1.0} and outlines.model_changes == {"patch": 4}
+    assert outlines.train_changes == {"shape_weight": 0.0, "class_weight": 1.0, "change_weight": 1.0,
+                                      "lr_decay_steps": 6000} and outlines.model_changes == {"patch": 4}
     assert "fewer than 4 windows per value" in describe(outlines) and "class critic" in describe(outlines)
+    assert "each class's roughness" in describe(outlines) and "rates falling over 6,000 steps" in describe(outlines)
     unlabelled = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1)
     assert unlabelled.train_changes == {"shape_weight": 0.0} and "class critic" not in describe(unlabelled)
+    assert "roughness" not in describe(unlabelled) and "rates" not in describe(unlabelled)
     assert choose_recipe(n_windows=1096, n_rows=26_304, seq_len=24, n_features=1, n_classes=2).name == "standard"
     assert choose_recipe(n_windows=3662, n_rows=3685, seq_len=24, n_features=6).name == "standard"
     _, train, made = outlines.apply(ModelConfig(), TrainConfig(shape_weight=0.5))
     assert train.shape_weight == 0.5 and train.class_weight == 1.0
-    assert made == {"patch": (1, 4), "class_weight": (0.0, 1.0)}
+    assert made == {"patch": (1, 4), "class_weight": (0.0, 1.0), "change_weight": (0.0, 1.0), "lr_decay_steps": (3000, 6000)}
 
 
 def test_the_recipe_never_overrides_a_setting_the_person_chose():

@@ -6,7 +6,10 @@ interest/inflation table scored 0.07 at 1,000 steps and 0.15 at 2,000). The smal
 smaller networks and stops early. Few long windows (fewer than four per value in a window, as arrowhead's
 148 outlines of 251 steps) get the few-long-windows recipe: no shape loss (whose principal directions such a
 set cannot estimate; with it, every arrowhead run collapsed one or two classes) and, with a label, the class
-critic; windows longer than 128 steps are written and read ``ceil(T / 64)`` steps per cell
+critic, each class's spread of changes (``change_weight``: G's arrowhead outlines were as smooth as the real
+ones of the next class) and learning rates that fall over 6,000 steps instead of 3,000 (a 300 s arrowhead run
+makes about 5,400; TSTR / TRTR 0.803 ± 0.043 over three seeds with both, against 0.725 ± 0.039;
+benchmarks/results/session15_2026-12-06.md); windows longer than 128 steps are written and read ``ceil(T / 64)`` steps per cell
 (``ModelConfig.patch``: on arrowhead's 251 steps, 4 per cell made 4x the steps in the same time, with TSTR /
 TRTR 0.725 ± 0.039 over three seeds against 0.692 ± 0.095; benchmarks/results/session14_2026-12-05.md);
 when each window is a whole sequence (every sequence in the file is exactly one window long), G and D also see
@@ -30,7 +33,9 @@ SMALL_MODEL = {"g_hidden": 32, "d_hidden": 32}  # small networks over-fit a few 
 SMALL_TRAIN = {"steps": 1500}  # the scores were best at 1,000-1,500 steps, then worsened
 WINDOWS_PER_VALUE = 4  # fewer windows than this times a window's values (T x F): the few-long-windows recipe
 LONG_TRAIN = {"shape_weight": 0.0}  # arrowhead TSTR / TRTR 0.33-0.40 with the shape loss (seed 0), 0.61-0.75 without
-LONG_LABELLED_TRAIN = {"class_weight": 1.0}  # and with a label, the class critic (benchmarks/results/session12)
+# and with a label: the class critic (benchmarks/results/session12), each class's roughness and rates that fall over
+# 6,000 steps (arrowhead TSTR / TRTR 0.803 ± 0.043 over three seeds, against 0.725 ± 0.039; session 15)
+LONG_LABELLED_TRAIN = {"class_weight": 1.0, "change_weight": 1.0, "lr_decay_steps": 6000}
 LONG_CELLS = 64  # windows longer than twice this: G writes and D reads them in about this many cell steps
 
 
@@ -79,8 +84,9 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
         model = {"position": seq_len} if whole else {}
         if patch > 1:
             model["patch"] = patch
-        so = (["no shape loss"] + ["a class critic"] * bool(n_classes) + [f"{patch} steps per cell"] * (patch > 1)
-              + ["each step's place in the whole sequence"] * whole)
+        so = (["no shape loss"] + ["a class critic", "each class's roughness"] * bool(n_classes)
+              + [f"{patch} steps per cell"] * (patch > 1) + ["each step's place in the whole sequence"] * whole
+              + [f"rates falling over {LONG_LABELLED_TRAIN['lr_decay_steps']:,} steps"] * bool(n_classes))
         why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so "
                + (", ".join(so[:-1]) + " and " if len(so) > 1 else "") + so[-1])
         return Recipe("few long windows", why, model, train, warning)
