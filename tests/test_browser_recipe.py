@@ -51,17 +51,21 @@ def test_small_quarterly_table_gets_its_recipe(page: Page, server: str):
 
 
 def test_a_file_of_whole_outlines_gets_each_steps_place(page: Page, server: str, tmp_path: Path):
-    """A UCR-style file (a class column, then t0..t59): each row is a whole outline, so the few-long-windows
-    recipe gives G and D each step's place; the Model form shows it and the run names it."""
+    """A UCR-style file (a class column, then t0..t59): the Data page offers windows as long as the outlines
+    (one click); each row is then a whole outline, so the few-long-windows recipe gives G and D each step's
+    place; the Model form shows it and the run names it."""
     header = "shape," + ",".join(f"t{k}" for k in range(60))
     rows = [f"{k % 3}," + ",".join(f"{math.sin(k + s / 9):.3f}" for s in range(60)) for k in range(40)]
     outlines = tmp_path / "outlines.csv"
     outlines.write_text("\n".join([header] + rows) + "\n")
     open_csv_upload(page, server)
     upload_csv(page, outlines)
-    set_number(page, "d_seq_len", 60)
     wait_idle(page)
     main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("Every sequence in this file is 60 steps long")  # windows of 24 would cut them
+    main.get_by_role("button", name="Use whole sequences (seq_len 60)").click()
+    wait_idle(page)
+    expect(page.locator(".st-key-d_seq_len input[type=number]")).to_have_value("60")
     expect(main).to_contain_text("Recipe: few long windows (40 windows of 60 steps")
     expect(main).to_contain_text("each step's place in the whole sequence")
     page.get_by_role("button", name="Use this data").click()

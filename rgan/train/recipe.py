@@ -8,7 +8,7 @@ smaller networks and stops early. Few long windows (fewer than four per value in
 set cannot estimate; with it, every arrowhead run collapsed one or two classes) and, with a label, the class
 critic, each class's spread of changes (``change_weight``: G's arrowhead outlines were as smooth as the real
 ones of the next class) and learning rates that fall over 6,000 steps instead of 3,000 (a 300 s arrowhead run
-makes about 5,400; TSTR / TRTR 0.803 ± 0.043 over three seeds with both, against 0.725 ± 0.039;
+makes about 5,400; TSTR / TRTR 0.82 ± 0.05 over six seeds with both, against 0.72 ± 0.03;
 benchmarks/results/session15_2026-12-06.md); windows longer than 128 steps are written and read ``ceil(T / 64)`` steps per cell
 (``ModelConfig.patch``: on arrowhead's 251 steps, 4 per cell made 4x the steps in the same time, with TSTR /
 TRTR 0.725 ± 0.039 over three seeds against 0.692 ± 0.095; benchmarks/results/session14_2026-12-05.md);
@@ -34,7 +34,7 @@ SMALL_TRAIN = {"steps": 1500}  # the scores were best at 1,000-1,500 steps, then
 WINDOWS_PER_VALUE = 4  # fewer windows than this times a window's values (T x F): the few-long-windows recipe
 LONG_TRAIN = {"shape_weight": 0.0}  # arrowhead TSTR / TRTR 0.33-0.40 with the shape loss (seed 0), 0.61-0.75 without
 # and with a label: the class critic (benchmarks/results/session12), each class's roughness and rates that fall over
-# 6,000 steps (arrowhead TSTR / TRTR 0.803 ± 0.043 over three seeds, against 0.725 ± 0.039; session 15)
+# 6,000 steps (arrowhead TSTR / TRTR 0.82 ± 0.05 over six seeds, against 0.72 ± 0.03; session 15)
 LONG_LABELLED_TRAIN = {"class_weight": 1.0, "change_weight": 1.0, "lr_decay_steps": 6000}
 LONG_CELLS = 64  # windows longer than twice this: G writes and D reads them in about this many cell steps
 
