@@ -237,3 +237,20 @@ def test_executor_settings_are_checked(tmp_path, monkeypatch):
     assert RunnerConfig.from_env().executor == "ray"
     with pytest.raises(ValueError, match="RGAN_EXECUTOR must be one of local, ray; got 'dask'"):
         RunRegistry(RunnerConfig(runs_dir=str(tmp_path), executor="dask"))
+
+
+def test_a_cluster_that_wants_a_token_gets_a_message_naming_both_ways_to_give_it(monkeypatch):
+    """Ray's token authentication: the head refuses a server without its token; the message names the token
+    file and RAY_AUTH_TOKEN (a fresh machine has no ~/.ray/auth_token)."""
+    def refuse(**_):
+        raise ConnectionError("Authentication failed: this cluster requires a token")
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", refuse)
+    monkeypatch.setenv("RAY_ADDRESS", "10.0.0.1:6379")
+    with pytest.raises(ValueError, match="wants its token") as caught:
+        RayExecutor(RunnerConfig())
+    assert "~/.ray/auth_token" in str(caught.value) and "RAY_AUTH_TOKEN" in str(caught.value)
+    monkeypatch.delenv("RAY_ADDRESS")
+    with pytest.raises(ValueError, match="needs RAY_ADDRESS"):
+        RayExecutor(RunnerConfig())

@@ -56,7 +56,8 @@ class RayExecutor:
             except (ConnectionError, RuntimeError) as e:
                 if "Authentication" in f"{e!r} {e.__cause__!r}":
                     raise ValueError(f"The Ray cluster at RAY_ADDRESS={address} wants its token: set RAY_AUTH_MODE=token "
-                                     "and copy the head's ~/.ray/auth_token to this machine.") from e
+                                     "and either copy the head's ~/.ray/auth_token to this machine or set RAY_AUTH_TOKEN "
+                                     "to the token the head was started with.") from e
                 raise ValueError(f"No Ray cluster answered at RAY_ADDRESS={address}: start one with `ray start --head`.") from e
         self.threads = config.threads_per_run if config.threads_per_run > 0 else 1
         self._capacity_checked = 0.0
