@@ -19,7 +19,7 @@ from rgan.logs import append_jsonl, write_json_atomic
 from rgan.models import CELLS, G_OUTPUTS, ModelConfig
 from rgan.data.source import DataSource
 from rgan.train import DEVICES, LOSSES, TrainConfig, Trainer, TrainingDiverged
-from rgan.train.recipe import describe, recipe_for, sequence_length
+from rgan.train.recipe import describe, recipe_for, whole_length_to_offer
 
 
 class CliError(Exception):
@@ -197,8 +197,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     if not args.resume:
         print(describe(recipe, made) if args.recipe == "auto" else "Recipe: standard (--recipe standard).", file=sys.stderr)
-    whole = sequence_length(data)
-    if whole and whole > data.seq_len and not args.resume:
+    whole = whole_length_to_offer(data)
+    if whole and not args.resume:
         print(f"note: every sequence in this file is {whole} steps long; windows of {data.seq_len} cut each into "
               f"pieces and samples come back {data.seq_len} steps long. Pass --seq-len {whole} to copy whole sequences.",
               file=sys.stderr)

@@ -14,7 +14,7 @@ from rgan.data import DataConfig, DataError, SequenceData, list_datasets
 from rgan.data.calendar import period_starts
 from rgan.data.export import samples_frame
 from rgan.data.source import DataSource
-from rgan.train.recipe import describe, recipe_for, sequence_length
+from rgan.train.recipe import describe, recipe_for, whole_length_to_offer
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
 _FILE_KEY = "csv_digest"
@@ -167,7 +167,7 @@ def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
             st.button(f"Use seq_len {shortest}", icon=":material/content_cut:", key="keep_short_sequences",
                       on_click=st.session_state.__setitem__, args=(seq_len_key, shortest),
                       help="Windows as long as the shortest sequence, so that every sequence is trained on.")
-    whole = _whole_length(data)
+    whole = whole_length_to_offer(data)
     if seq_len_key and whole:
         st.info(f"Every sequence in this file is {whole:,} steps long; windows of {data.seq_len} cut each into "
                 f"pieces, and samples come back {data.seq_len} steps long. To make synthetic copies of whole "
@@ -177,13 +177,6 @@ def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
                   help="Windows as long as the file's sequences: one window per sequence.")
     with st.expander("How the data was read", icon=":material/description:"):
         st.text("\n".join(r.lines()))
-
-
-def _whole_length(data: SequenceData) -> int | None:
-    """The one length every sequence of a file of sequences has, when it is longer than the windows and within
-    the sequence-length limits; else None."""
-    whole = sequence_length(data)
-    return whole if whole and data.seq_len < whole <= limits.DATA["seq_len"][1] else None
 
 
 def preview(data: SequenceData) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
+from rgan import limits
 from rgan.models import ModelConfig
 
 from .config import TrainConfig
@@ -117,6 +118,14 @@ def sequence_length(data) -> int | None:
     lengths = (getattr(data, "layout_info", None) or {}).get("length_counts") or {}
     layout = getattr(data.report, "layout", "")
     return int(next(iter(lengths))) if layout in ("sequence_rows", "long") and len(lengths) == 1 else None
+
+
+def whole_length_to_offer(data) -> int | None:
+    """The ``seq_len`` that would train on ``data``'s whole sequences, when its windows cut each of them into pieces
+    (:func:`sequence_length` is longer than ``seq_len`` and within the allowed range); else None. The Data page
+    offers it as a button, ``rgan train`` as a note."""
+    whole = sequence_length(data)
+    return whole if whole and data.seq_len < whole <= limits.DATA["seq_len"][1] else None
 
 
 def describe(recipe: Recipe, made: dict | None = None) -> str:
