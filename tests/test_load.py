@@ -236,7 +236,14 @@ async def _prepare(s: Session, browser, base: str) -> None:
     log(f"session {s.index}: Train page open")
     sidebar = page.get_by_test_id("stSidebar")
     await expect(sidebar.get_by_text(f"Data: {s.name}")).to_be_visible()
-    s.me = next((c["value"] for c in await context.cookies() if c["name"] == OWNER_COOKIE), "")
+    # the app sets the owner cookie from a script it sends with the page, which may run a moment after the page
+    # shows (a loaded machine, 8 sessions): wait for it, as a user's next click would
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        s.me = next((c["value"] for c in await context.cookies() if c["name"] == OWNER_COOKIE), "")
+        if s.me or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
     assert len(s.me) >= 16 and "me=" not in page.url, page.url  # the owner token: a cookie, not in the URL
 
 
