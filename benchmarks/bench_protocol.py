@@ -6,7 +6,8 @@
     python -m benchmarks.bench_protocol --datasets italy arrowhead vowels --minutes 2   # the real-data table
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
-Configurations: "default" is today's default; "previous" the default before the shape loss (2026-12-05);
+Configurations: "default" is today's default; "before-power-scale" the default of sessions 11-15, with skewed
+features (Stocks' volume) on the data's own scale; "previous" the default before the shape loss (2026-12-05);
 "settled" today's with the settled weight average (``ema_settle``); "quantile" today's with the sorted-values
 loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
 principal-axes loss; "dynamics-2026-11" the one before the dynamics
@@ -48,11 +49,13 @@ from rgan.train.recipe import describe, recipe_for
 
 CONFIGS = {  # name -> (model, train) changes from today's defaults
     "default": ({}, {}),
-    "previous": ({}, {"shape_weight": 0.0}),  # before session 11: no shape loss
-    "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0}),  # before session 10: no principal-axes loss
+    "before-power-scale": ({}, {"skew_limit": 0.0}),  # sessions 11-15: skewed features on the data's own scale
+    "previous": ({}, {"shape_weight": 0.0, "skew_limit": 0.0}),  # before session 11: no shape loss
+    "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0, "skew_limit": 0.0}),  # before session 10
     "settled": ({}, {"ema_settle": True}),  # session 13's option: equal weights once the rates settle
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
-    "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0}),
+    "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
+                                             "skew_limit": 0.0}),
 }
 FILES = {  # name -> (file in --data-dir, how to read it)
     "italy": ("italy_power_demand.csv", DataConfig(seq_len=24)),

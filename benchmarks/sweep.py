@@ -65,6 +65,8 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     # session 15: Stocks seed 2's levels (0.048-0.050): skewed, heavy-tailed spreads that means and stds miss
     "quantile1": ({}, {"quantile_weight": 1.0}),
     "quantile3": ({}, {"quantile_weight": 3.0}),
+    # session 16: skewed features (Stocks' volume) on a power scale, the default since; this is the one before
+    "no-skew": ({}, {"skew_limit": 0.0}),
 }
 
 

@@ -32,6 +32,7 @@ FORM_RANGES = {
     "Principal-axes loss": ("TRAIN", "pca_weight"), "Shape loss": ("TRAIN", "shape_weight"),
     "Unroll after (steps)": ("TRAIN", "unroll_after"), "Class critic": ("TRAIN", "class_weight"),
     "Quantile loss": ("TRAIN", "quantile_weight"), "Label smoothing": ("TRAIN", "label_smoothing"),
+    "Power scale above skewness": ("TRAIN", "skew_limit"),
     "Gradient penalty": ("TRAIN", "gp_weight"), "Gradient clip": ("TRAIN", "grad_clip"),
     "Adam β1": ("TRAIN", "beta1"), "Adam β2": ("TRAIN", "beta2"), "Unroll (windows)": ("TRAIN", "unroll"),
     "Sequence length (seq_len)": ("DATA", "seq_len"),

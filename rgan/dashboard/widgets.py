@@ -41,7 +41,7 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after", "class_weight", "quantile_weight")
+                          "unroll_after", "class_weight", "quantile_weight", "skew_limit")
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -274,6 +274,11 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                 help="Weight of a term in G's loss: the gap between the sorted fake and real values along the "
                      "principal directions, every quantile, not only the mean and spread (0 = off). For skewed or "
                      "heavy-tailed data, such as volumes."),
+            skew_limit=num(c1, "Power scale above skewness", *limits.TRAIN["skew_limit"], key=k + "skew_limit",
+                step=0.5, format="%.1f", persist_state=_KEEP,
+                help="A feature more skewed than this (a traded volume: its swings grow with its level) is learned "
+                     "on a power scale, where they do not, and samples are mapped back to its units. The notes "
+                     f"under the form name such features. 0 = off. Default {defaults.skew_limit:g}."),
             diff_moment=st.checkbox("Moment loss also matches step-to-step changes", key=k + "diff_moment",
                 persist_state=_KEEP, help="Also compares the mean and spread of the differences between consecutive "
                                           "steps (helps rough or noisy series)."),

@@ -75,11 +75,28 @@ def check_contents(state: dict[str, Any], data_bytes: int | None = None) -> None
         if not (isinstance(values, list) and len(values) == n_features
                 and all(_is_number(v, float) and math.isfinite(v) for v in values)):
             raise CheckpointError(f"This checkpoint's scaler {key} is not {n_features:,} numbers, so {_NOT_OURS}.")
+    if "warp" in state:
+        _check_warp(state["warp"], n_features)
     if not _plain(state.get("data_info", {}), depth=4):
         raise CheckpointError(f"This checkpoint's data description is not plain text and numbers, so {_NOT_OURS}.")
     _check_tensors(state, model, train, n_features, seq_len)
     if data_bytes is not None:
         _check_storage(tensors, data_bytes)
+
+
+def _check_warp(warp: Any, n_features: int) -> None:
+    """The power scale of skewed features (rgan/train/warp.py): equal lists, features in range and distinct,
+    finite exponents within +-100, and each range rising."""
+    keys = ("features", "lambdas", "lows", "highs", "skews")
+    lists = [warp.get(k) if isinstance(warp, dict) else None for k in keys]
+    if not (all(isinstance(v, list) for v in lists) and len({len(v) for v in lists[:4]}) == 1
+            and len(lists[0]) <= n_features and len(lists[4]) in (0, len(lists[0]))):
+        raise CheckpointError(f"This checkpoint's power scale is not lists of one length, so {_NOT_OURS}.")
+    features, lambdas, lows, highs, skews = lists
+    if not (all(_is_number(f, int) and 0 <= f < n_features for f in features) and len(set(features)) == len(features)
+            and all(_is_number(v, float) and math.isfinite(v) for v in lambdas + lows + highs + skews)
+            and all(abs(v) <= 100 for v in lambdas) and all(hi > lo for lo, hi in zip(lows, highs))):
+        raise CheckpointError(f"This checkpoint's power scale names features or numbers out of range, so {_NOT_OURS}.")
 
 
 def _walk(state: Any) -> list[torch.Tensor]:

@@ -2,7 +2,7 @@
 
 A checkpoint is a dict written by ``torch.save``: both configs as ``asdict`` dicts, the weights of G, D,
 G's weight average and the class critic (when there is one), their optimisers, the step, the random
-stream, the fixed preview noise, the scaler and the data's shape. Files are written atomically and read
+stream, the fixed preview noise, the scaler, the power scale of skewed features and the data's shape. Files are written atomically and read
 with ``weights_only=True``, so no code in a file runs on loading; and only after checkpoint_archive.py
 has checked the file and checkpoint_checks.py what it claims (configs within rgan/limits.py, tensor
 shapes against networks built on ``meta``), so no lie in a file makes the loader allocate more than the
@@ -29,6 +29,7 @@ from . import checkpoint_archive as archive
 from . import checkpoint_checks as checks
 from .checkpoint_archive import CheckpointError
 from .config import TrainConfig
+from .warp import FeatureWarp
 
 if TYPE_CHECKING:
     from .trainer import Trainer
@@ -68,6 +69,7 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
         "n_features": trainer.n_features,
         "seq_len": trainer.seq_len,
         "data_info": dict(trainer.data_info),
+        **({"warp": trainer.warp.to_state()} if trainer.warp is not None else {}),
         "torch_version": str(torch.__version__),
     }
 
@@ -168,6 +170,7 @@ def rebuild(cls: type[_TrainerT], state: Any, data: SequenceData | None, device:
         trainer.sync_lr_from_optimisers()
     trainer.d_steps = int(state.get("d_steps", train.d_steps))
     trainer.fixed_noise = state["fixed_noise"].to(trainer.device)
+    trainer.use_warp(FeatureWarp.from_state(state["warp"]) if "warp" in state else None)  # as trained, never refitted
     if data is not None:
         trainer.attach_data(data)
     return trainer

@@ -25,7 +25,7 @@ class TrainConfig:
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
                                                    "shape_weight": 0.0, "ema_tail": 0.0,
-                                                   "quantile_weight": 0.0}
+                                                   "quantile_weight": 0.0, "skew_limit": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -52,6 +52,7 @@ class TrainConfig:
     shape_weight: float = 1.0  # G penalty on the mean/std gap of whole windows along their principal directions and the covariance of the leading ones (0 = off)
     class_weight: float = 0.0  # conditional models: G penalty when a class critic fitted on real windows puts its windows in another class (0 = off)
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
+    skew_limit: float = 2.0  # features more skewed than this (traded volumes) are trained on a power scale and mapped back (0 = off)
     quantile_weight: float = 0.0  # G penalty on the gap between sorted real and generated values along the principal directions (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges every seq_len chunk of it (for long samples)
     unroll_after: int = 2000  # with unroll > 1: steps trained on single windows before G starts to run unrolled
@@ -89,7 +90,7 @@ class TrainConfig:
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
         for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight", "shape_weight",
-                     "class_weight", "quantile_weight"):
+                     "class_weight", "quantile_weight", "skew_limit"):
             if not getattr(self, name) >= 0:  # also refuses NaN
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 

@@ -34,6 +34,7 @@ from .advice import training_notes
 from .conditional import build_critic, class_terms, fit_critic
 from .conditional import labels_of_fakes as _labels_of_fakes
 from .config import TrainConfig, TrainingDiverged, ema_decay_at, lr_factor, resolve_device
+from .warp import FeatureWarp, fit_warp
 from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
 
 
@@ -118,6 +119,8 @@ class Trainer:
         self.critic: ClassCritic | None = None
         self.opt_critic: torch.optim.Optimizer | None = None
         self._change_scale: torch.Tensor | None = None  # (F,) 1 / typical real change, for D's and the critic's view
+        self.warp: FeatureWarp | None = None  # the power scale of skewed features (warp.py), fitted with the first data
+        self._warp_ready = False
         if data is not None:
             self._set_real(data.windows, data.labels)
 
@@ -169,6 +172,10 @@ class Trainer:
                 "column; choose the label column it was trained with." if labels is None else
                 "This model was trained without a label column; load the data without one."
             )
+        if not self._warp_ready:
+            self.use_warp(fit_warp(windows, self.train_config.skew_limit, self.train_config.seed))
+        if self.warp is not None:
+            windows = self.warp.to_model(windows)  # G, D and every loss work on the power scale
         self._n_real = windows.shape[0]
         self._axes = losses.principal_axes(windows).to(self.device)  # (F, F): for the moment loss along them
         self._shapes, self._shape_source = None, windows  # the shape axes are estimated when first needed
@@ -179,10 +186,16 @@ class Trainer:
         self._real = speed.resident_windows(windows, self.device)  # (N, T, F)
         self._labels = None if labels is None else torch.as_tensor(np.asarray(labels, np.int64), device=self.device)
 
+    def use_warp(self, warp: FeatureWarp | None) -> None:
+        """Train on (and sample from) ``warp``'s power scale from now on, or on the data's own scale (None); a loaded
+        checkpoint sets the one it was trained with, so later data never refits it."""
+        self.warp, self._warp_ready = warp, True
+
     @property
     def notes(self) -> list[str]:
         """Advice on these settings with this data (the CLI and the app show it)."""
-        return training_notes(self.train_config, self._n_real if self._real is not None else None)
+        notes = training_notes(self.train_config, self._n_real if self._real is not None else None)
+        return notes + ([self.warp.describe(self.feature_names)] if self.warp is not None else [])
 
     def attach_data(self, data: SequenceData) -> None:
         """Give a loaded trainer its real data so that ``step()`` can continue training.
@@ -487,13 +500,18 @@ class Trainer:
         :func:`sampling.generator_push`."""
         labels = self.preview_labels if z is None else None
         z = self.fixed_noise if z is None else z.to(self.device)
-        return sampling.generator_push(partial(self.generator, labels=labels), partial(self.discriminator, labels=labels), z)
+        fake, realness, push = sampling.generator_push(partial(self.generator, labels=labels),
+                                                       partial(self.discriminator, labels=labels), z)
+        if self.warp is None:
+            return fake, realness, push
+        return self.warp.to_data(fake), realness, push * self.warp.slope(fake)
 
     # ------------------------------------------------------------------------------------- sampling
     def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> np.ndarray:
         """Run G (its weight average when on) on a noise batch ``(B, T, noise)`` and, when conditional,
         classes ``(B,)``; returns scaled ``(B, T, F)`` in [0, 1] (any T: the state carries on past seq_len)."""
-        return sampling.generate(self.sampler, z.to(self.device), labels)
+        out = sampling.generate(self.sampler, z.to(self.device), labels)
+        return out if self.warp is None else self.warp.to_data(out)
 
     def sample(self, n: int, seed: int | None = None, scaled: bool = False, batch_size: int = 4096,
                length: int | None = None, classes: list[str] | None = None, with_labels: bool = False):
@@ -544,7 +562,8 @@ class Trainer:
         judge = self.discriminator
         if labels is not None and self.model_config.n_classes:
             judge = partial(judge, labels=torch.as_tensor(np.asarray(labels, np.int64), device=self.device))
-        return sampling.d_realness(judge, x_scaled, self.device)
+        x = x_scaled if self.warp is None else self.warp.to_model(x_scaled)
+        return sampling.d_realness(judge, x, self.device)
 
     # ---------------------------------------------------------------------------------- checkpoints
     def state_dict(self) -> dict[str, Any]:
