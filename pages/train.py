@@ -5,6 +5,7 @@ import streamlit as st
 from rgan.dashboard import diagram, live, runs_view, state, ui, widgets
 from rgan.data import DataError
 from rgan.train.recipe import describe, recipe_for
+from rgan.train.warp import skewed_note
 
 reg, me = state.registry(), state.owner()
 st.title("Train")
@@ -27,6 +28,9 @@ with st.sidebar:
         recipe = recipe_for(data)
         made = recipe.apply(model, train)[2] if model is not None and train is not None else {}
         st.caption(describe(recipe, made) + (" Settings you change are kept." if made else ""))
+        skewed = skewed_note(data, train.skew_limit) if train is not None else None
+        if skewed:
+            st.caption(ui.md_escape(skewed))
         if recipe.warning:
             st.warning(recipe.warning, icon=":material/warning:")
 

@@ -109,6 +109,19 @@ def test_stride_applies_only_to_data_with_windows():
     assert at.metric[0].value == f"{(3685 - 24) // 10 + 1:,}"
 
 
+def test_skewed_features_are_named_on_the_data_and_train_pages():
+    """Stocks' volume (skewness 3.0) is learned on a power scale: both pages say so; sines have no such feature."""
+    at = open_page("pages/data.py")
+    assert "skewness" not in text_of(at.markdown)
+    at.selectbox(key="ds_name").set_value("stocks").run()
+    assert "Skewed: Volume (skewness 3.0)" in text_of(at.markdown)
+    next(b for b in at.button if b.label == "Use this data").click().run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert "Skewed: Volume (skewness 3.0)" in text_of(at.sidebar.caption)
+    assert at.number_input(key="t_skew_limit").value == 2.0  # the form's field that moves or removes the limit
+
+
 def test_data_upload_shows_detected_layout():
     at = upload(open_page("pages/data.py"), "prices.csv", prices_csv())
     assert not at.exception

@@ -14,7 +14,9 @@ from rgan.data import DataConfig, DataError, SequenceData, list_datasets
 from rgan.data.calendar import period_starts
 from rgan.data.export import samples_frame
 from rgan.data.source import DataSource
+from rgan.train.config import TrainConfig
 from rgan.train.recipe import describe, recipe_for, whole_length_to_offer
+from rgan.train.warp import skewed_note
 
 _COLUMNS_KEY = "csv_columns"  # file digest -> (all columns, numeric columns, detected layout)
 _FILE_KEY = "csv_digest"
@@ -158,6 +160,9 @@ def summary(data: SequenceData, seq_len_key: str | None = None) -> None:
                     f"windows per class: {shown}")
     recipe = recipe_for(data)
     st.markdown(f"**{ui.md_escape(describe(recipe))}**" if recipe.name != "standard" else ui.md_escape(describe(recipe)))
+    skewed = skewed_note(data, TrainConfig().skew_limit)
+    if skewed:
+        st.markdown(ui.md_escape(skewed))
     if recipe.warning:
         st.warning(recipe.warning, icon=":material/warning:")
     if r.short_note:  # sequences of varied length: what windows of seq_len cannot hold is said on the page's face

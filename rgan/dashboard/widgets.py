@@ -277,8 +277,8 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
             skew_limit=num(c1, "Power scale above skewness", *limits.TRAIN["skew_limit"], key=k + "skew_limit",
                 step=0.5, format="%.1f", persist_state=_KEEP,
                 help="A feature more skewed than this (a traded volume: its swings grow with its level) is learned "
-                     "on a power scale, where they do not, and samples are mapped back to its units. The notes "
-                     f"under the form name such features. 0 = off. Default {defaults.skew_limit:g}."),
+                     "on a power scale, where they do not, and samples are mapped back to its units. The line "
+                     f"under the form names such features. 0 = off. Default {defaults.skew_limit:g}."),
             diff_moment=st.checkbox("Moment loss also matches step-to-step changes", key=k + "diff_moment",
                 persist_state=_KEEP, help="Also compares the mean and spread of the differences between consecutive "
                                           "steps (helps rough or noisy series)."),

@@ -100,3 +100,10 @@ def fit_warp(windows: np.ndarray, skew_limit: float, seed: int = 0) -> FeatureWa
     if not chosen:
         return None
     return FeatureWarp(*(tuple(c[i] for c in chosen) for i in range(5)))
+
+
+def skewed_note(data, skew_limit: float) -> str | None:
+    """The line that names ``data``'s (a :class:`~rgan.data.SequenceData`) features that a run with ``skew_limit``
+    learns on a power scale; None when there are none. The Data and Train pages show it."""
+    warp = fit_warp(data.windows, skew_limit)
+    return None if warp is None else warp.describe(list(data.feature_names))
