@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+
+from rgan.train import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +58,10 @@ def test_train_names_skewed_features_and_samples_map_them_back(tmp_path: Path):
     assert "Skewed: Volume (skewness 3.0)" in result.stderr
     sample = tmp_path / "s.csv"
     assert rgan("sample", "--checkpoint", str(out / "checkpoint.pt"), "--n", "20", "--out", str(sample)).returncode == 0
-    volume = pd.read_csv(sample)["Volume"]
+    volume = pd.read_csv(sample)["Volume"].to_numpy()
+    trainer = Trainer.load(out / "checkpoint.pt", device="cpu")
+    assert trainer.warp is not None and trainer.warp.features == (5,)
+    np.testing.assert_allclose(volume, trainer.sample(20, seed=0)[..., 5].ravel(), rtol=1e-4)  # mapped back
     real = pd.read_csv(ROOT / "rgan" / "data" / "_files" / "stock_data.csv")["Volume"]
     assert real.min() <= volume.min() and volume.max() <= real.max()
     off = rgan("train", "--dataset", "stocks", "--seq-len", "12", "--steps", "1", "--skew-limit", "0",

@@ -79,7 +79,10 @@ def test_trainer_learns_on_the_power_scale_and_samples_on_the_datas(skewed_data,
                                sampling.d_realness(trainer.discriminator, trainer.warp.to_model(x), trainer.device),
                                atol=1e-6)
     fake, _, push = trainer.generator_push()
-    assert fake.min() >= 0 and fake.max() <= 1 and push.shape == fake.shape
+    raw_fake, _, raw_push = sampling.generator_push(trainer.generator, trainer.discriminator, trainer.fixed_noise)
+    np.testing.assert_allclose(fake, trainer.warp.to_data(raw_fake), atol=1e-6)
+    np.testing.assert_allclose(push, raw_push * trainer.warp.slope(raw_fake), rtol=1e-5, atol=1e-9)
+    assert not np.allclose(push[..., 1], raw_push[..., 1])  # the volume's push is carried over, not passed on
 
 
 def test_off_trains_on_the_datas_own_scale(skewed_data, tiny_model, tiny_train):
@@ -109,7 +112,7 @@ def test_checkpoint_keeps_the_power_scale_and_old_files_stay_off(skewed_data, ti
 @pytest.mark.parametrize("warp", [
     {"features": [7], "lambdas": [-1.0], "lows": [0.0], "highs": [0.5], "skews": [3.0]},  # no feature 7
     {"features": [1], "lambdas": [float("nan")], "lows": [0.0], "highs": [0.5], "skews": [3.0]},
-    {"features": [1], "lambdas": [-1.0], "lows": [0.5], "highs": [0.5], "skews": [3.0]},  # an empty range
+    {"features": [1], "lambdas": [-50.0], "lows": [0.0], "highs": [0.02], "skews": [3.0]},  # beyond the fit's limit
     {"features": [1, 1], "lambdas": [-1.0, -1.0], "lows": [0.0, 0.0], "highs": [0.5, 0.5], "skews": []},
     {"features": [1], "lambdas": [], "lows": [0.0], "highs": [0.5], "skews": []},
     "not a dict",
@@ -121,6 +124,38 @@ def test_a_checkpoint_with_a_false_power_scale_is_refused(skewed_data, tiny_mode
         Trainer.from_state(state, device="cpu")
 
 
-def test_warp_state_round_trip():
-    warp = FeatureWarp((0, 2), (-3.0, 0.5), (0.0, 0.0), (0.29, 0.83), (4.0, 2.5))
+def test_warp_state_round_trip_derives_the_ranges_again():
+    warp = fit_warp(np.asarray(from_array(skewed_windows(), ["p", "v"], DataConfig(seq_len=12)).windows), 2.0)
     assert FeatureWarp.from_state(warp.to_state()) == warp
+    state = dict(warp.to_state(), highs=[5.0])  # a range the inverse is undefined on: derived again from the exponent
+    assert FeatureWarp.from_state(state) == warp
+    assert FeatureWarp.from_state(dict(warp.to_state(), features=[], lambdas=[], lows=[], highs=[], skews=[])) is None
+
+
+def test_slope_at_an_exponent_of_zero_is_the_logs():
+    warp = FeatureWarp.from_state({"features": [0], "lambdas": [0.0], "lows": [0], "highs": [0], "skews": []})
+    x = np.array([[[0.0], [0.5], [1.0]]], np.float32)
+    data = warp.to_data(x)
+    np.testing.assert_allclose(warp.slope(x)[..., 0], np.log(2) * (1 + data[..., 0]), rtol=1e-5)
+
+
+def test_a_rare_flag_is_not_power_scaled_and_a_steep_exponent_is_capped(tiny_model, tiny_train, tmp_path):
+    """A 0/1 column that is 1 on 1 % of the steps is very skewed (about 10), but its swings do not grow with a level:
+    it is left alone. A feature whose likelihood wants a steeper exponent than float32 can use gets the limit, and
+    its checkpoint loads (a version-2 file)."""
+    rng = np.random.default_rng(0)
+    base = skewed_windows(300)
+    flag = (rng.random(base.shape[:2]) < 0.01).astype(float)[..., None]
+    spikes = np.where(rng.random(base.shape[:2]) < 0.01, 1.0, rng.random(base.shape[:2]) * 1e-3)[..., None]
+    data = from_array(np.concatenate([base, flag, spikes], axis=-1), ["price", "volume", "flag", "spikes"],
+                      DataConfig(seq_len=12), name="flags")
+    trainer = Trainer(data, tiny_model, tiny_train)
+    assert 2 not in trainer.warp.features and 3 in trainer.warp.features
+    assert all(abs(lam) <= 20 for lam in trainer.warp.lambdas)
+    trainer.step()
+    path = trainer.save(tmp_path / "flags.pt")
+    assert trainer.state_dict()["version"] == 2
+    back = Trainer.load(path, device="cpu")
+    assert back.warp == trainer.warp
+    plain = Trainer(data, tiny_model, replace(tiny_train, skew_limit=0.0))
+    assert plain.state_dict()["version"] == 1  # files without a power scale stay readable by older releases

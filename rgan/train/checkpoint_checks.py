@@ -26,6 +26,9 @@ from .checkpoint_archive import NOT_OURS as _NOT_OURS
 from .checkpoint_archive import CheckpointError
 from .config import TrainConfig
 from .sampling import draw_noise
+from .warp import LAMBDA_LIMIT
+
+CHECKPOINT_VERSION_WARP = 2  # a file with a power scale (warp.py): older readers refuse it instead of ignoring it
 
 _KINDS = {"int": int, "float": float, "bool": bool, "str": str}  # the field types a config may have
 _ADAM_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
@@ -63,9 +66,9 @@ def check_contents(state: dict[str, Any], data_bytes: int | None = None) -> None
         for name, value in zip(("lr_g", "lr_d"), state["lr"]):
             _number({name: value}, name, float, limits.TRAIN[name], where="lr.")
     version = state.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version > 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version > CHECKPOINT_VERSION_WARP:
         raise CheckpointError(f"This checkpoint's format version is {str(version)[:20]}; this RGAN Studio reads "
-                              "version 1, so update RGAN Studio or save the model again.")
+                              f"versions 1 and {CHECKPOINT_VERSION_WARP}, so update RGAN Studio or save the model again.")
     names = state["feature_names"]
     if not (isinstance(names, list) and len(names) == n_features and all(isinstance(n, str) for n in names)):
         raise CheckpointError(f"This checkpoint's feature names are not {n_features:,} names, so {_NOT_OURS}.")
@@ -85,8 +88,8 @@ def check_contents(state: dict[str, Any], data_bytes: int | None = None) -> None
 
 
 def _check_warp(warp: Any, n_features: int) -> None:
-    """The power scale of skewed features (rgan/train/warp.py): equal lists, features in range and distinct,
-    finite exponents within +-100, and each range rising."""
+    """The power scale of skewed features (rgan/train/warp.py): lists of one length, distinct features in range,
+    exponents within the fit's limit (the ranges are derived from them again on loading)."""
     keys = ("features", "lambdas", "lows", "highs", "skews")
     lists = [warp.get(k) if isinstance(warp, dict) else None for k in keys]
     if not (all(isinstance(v, list) for v in lists) and len({len(v) for v in lists[:4]}) == 1
@@ -95,7 +98,7 @@ def _check_warp(warp: Any, n_features: int) -> None:
     features, lambdas, lows, highs, skews = lists
     if not (all(_is_number(f, int) and 0 <= f < n_features for f in features) and len(set(features)) == len(features)
             and all(_is_number(v, float) and math.isfinite(v) for v in lambdas + lows + highs + skews)
-            and all(abs(v) <= 100 for v in lambdas) and all(hi > lo for lo, hi in zip(lows, highs))):
+            and all(abs(v) <= LAMBDA_LIMIT for v in lambdas)):
         raise CheckpointError(f"This checkpoint's power scale names features or numbers out of range, so {_NOT_OURS}.")
 
 

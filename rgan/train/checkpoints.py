@@ -49,7 +49,7 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
     ema = trainer.generator_ema
     return {
         "format": CHECKPOINT_FORMAT,
-        "version": CHECKPOINT_VERSION,
+        "version": CHECKPOINT_VERSION if trainer.warp is None else checks.CHECKPOINT_VERSION_WARP,
         "model_config": asdict(trainer.model_config),
         "train_config": asdict(trainer.train_config),
         "generator": trainer.generator.state_dict(),

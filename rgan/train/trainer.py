@@ -173,7 +173,7 @@ class Trainer:
                 "This model was trained without a label column; load the data without one."
             )
         if not self._warp_ready:
-            self.use_warp(fit_warp(windows, self.train_config.skew_limit, self.train_config.seed))
+            self.use_warp(fit_warp(windows, self.train_config.skew_limit))
         if self.warp is not None:
             windows = self.warp.to_model(windows)  # G, D and every loss work on the power scale
         self._n_real = windows.shape[0]
@@ -497,7 +497,8 @@ class Trainer:
 
     def generator_push(self, z: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where G's loss would move each point G makes of ``z`` (default: the preview noise); see
-        :func:`sampling.generator_push`."""
+        :func:`sampling.generator_push`. With a power scale (:attr:`warp`), the points and the push are on the
+        data's [0, 1] scale: the push is the step on the model's scale carried over by the map's slope."""
         labels = self.preview_labels if z is None else None
         z = self.fixed_noise if z is None else z.to(self.device)
         fake, realness, push = sampling.generator_push(partial(self.generator, labels=labels),

@@ -5,11 +5,11 @@ grows with its level: a window of high volume swings more, in proportion, than o
 windows: corr(window std, window mean) 0.94). A generator with additive noise makes low-volume windows too noisy
 (that correlation 0.49-0.66 in its samples, and volumes near zero that real data never has); the post-hoc
 classifier found them. On a power scale the spread is about even, and G learns it: Stocks' levels score went
-from 0.042-0.108 to 0.007-0.022 at 4,000-5,000 steps (benchmarks/results/session16_2026-12-06.md).
+from 0.027-0.108 to 0.007-0.022 at 4,000-5,000 steps (benchmarks/results/session16_2026-12-06.md).
 
 Each feature whose skewness is above ``TrainConfig.skew_limit`` gets the Box-Cox power of ``1 + x``
 (``scipy.special.boxcox1p``; the Yeo-Johnson transform for x >= 0), its exponent the maximum-likelihood one
-(``scipy.stats.yeojohnson_normmax``), and is put back on [0, 1]. G, D and every loss work on that scale;
+within +-20 (``scipy.stats.yeojohnson_llf``), and is put back on [0, 1]. G, D and every loss work on that scale;
 :meth:`FeatureWarp.to_data` maps G's output back, so samples, previews and scores are on the data's own [0, 1].
 """
 
@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import optimize, special, stats
 
-MAX_VALUES = 200_000  # values per feature used to measure skewness and fit the exponent
+MAX_VALUES = 2_000_000  # values (all features together) used to measure skewness and fit the exponents
+LAMBDA_LIMIT = 20.0  # the exponent is fitted within +-this: beyond it, float32 cannot tell the top values apart
+CHUNK = 1_000_000  # values mapped at a time (bounds the float64 temporaries on large data)
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,17 @@ class FeatureWarp:
     def to_model(self, x: np.ndarray) -> np.ndarray:
         """Data on [0, 1] ``(..., F)`` to the model's scale (a new float32 array)."""
         out = np.array(x, dtype=np.float32, copy=True)
-        for f, lam, lo, hi in zip(self.features, self.lambdas, self.lows, self.highs):
-            y = special.boxcox1p(np.clip(out[..., f], 0.0, 1.0).astype(np.float64), lam)
-            out[..., f] = (y - lo) / (hi - lo)
+        rows = out.reshape(-1, out.shape[-1])  # a view: writing to it writes to out
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start:start + CHUNK]
+            for f, lam, lo, hi in zip(self.features, self.lambdas, self.lows, self.highs):
+                part[:, f] = (special.boxcox1p(np.clip(part[:, f], 0.0, 1.0).astype(np.float64), lam) - lo) / (hi - lo)
         return out
 
     def to_data(self, x: np.ndarray) -> np.ndarray:
-        """The model's scale ``(..., F)`` back to data on [0, 1] (a new float32 array); values outside [0, 1] are
-        clipped first (the power's inverse is defined on its range only)."""
+        """The model's scale ``(..., F)`` back to data on [0, 1] (a new float32 array). Values outside [0, 1] (only
+        ``g_output`` "changes" makes them) are clipped first for these features, as the power's inverse is defined
+        on its range only; other features are left as they are."""
         out = np.array(x, dtype=np.float32, copy=True)
         for f, lam, lo, hi in zip(self.features, self.lambdas, self.lows, self.highs):
             y = lo + np.clip(out[..., f], 0.0, 1.0).astype(np.float64) * (hi - lo)
@@ -54,9 +59,9 @@ class FeatureWarp:
         """How fast :meth:`to_data` moves per unit of the model's scale at ``x`` ``(..., F)``: 1 for features
         left as they are (to carry a gradient, such as G's push, over to the data's scale)."""
         out = np.ones(np.shape(x), dtype=np.float32)
+        data = self.to_data(x)
         for f, lam, lo, hi in zip(self.features, self.lambdas, self.lows, self.highs):
-            y = lo + np.clip(np.asarray(x)[..., f], 0.0, 1.0).astype(np.float64) * (hi - lo)
-            out[..., f] = (hi - lo) * np.power(np.maximum(1.0 + lam * y, 1e-12), 1.0 / lam - 1.0)
+            out[..., f] = (hi - lo) * np.power(1.0 + data[..., f].astype(np.float64), 1.0 - lam)  # 1 / d(power)/dx
         return out
 
     def describe(self, names: list[str] | None = None) -> str:
@@ -73,37 +78,64 @@ class FeatureWarp:
                 "highs": list(self.highs), "skews": list(self.skews)}
 
     @classmethod
-    def from_state(cls, state: dict) -> FeatureWarp:
-        return cls(*(tuple(state.get(k) or ()) for k in ("features", "lambdas", "lows", "highs", "skews")))
+    def from_state(cls, state: dict) -> FeatureWarp | None:
+        """The scale a checkpoint describes (checked by checkpoint_checks.py); its ranges are derived again from the
+        exponents, so a file cannot give a range the inverse is undefined on. None when it names no feature."""
+        features, lambdas = tuple(state["features"]), tuple(float(v) for v in state["lambdas"])
+        if not features:
+            return None
+        return cls(features, lambdas, *zip(*(_range(lam) for lam in lambdas)), tuple(state.get("skews") or ()))
 
 
-def fit_warp(windows: np.ndarray, skew_limit: float, seed: int = 0) -> FeatureWarp | None:
-    """The power scale for each feature of ``windows`` ``(N, T, F)`` on [0, 1] whose skewness is above
-    ``skew_limit`` (0 = none); None when no feature is."""
+def _range(lam: float) -> tuple[float, float]:
+    """What the power maps 0 and 1 to."""
+    return float(special.boxcox1p(0.0, lam)), float(special.boxcox1p(1.0, lam))
+
+
+def skewed_features(windows: np.ndarray, skew_limit: float) -> list[tuple[int, float]]:
+    """(feature, skewness) of each feature of ``windows`` ``(N, T, F)`` on [0, 1] more skewed than ``skew_limit``
+    (0 = none), with more than two distinct values (a 0/1 flag is skewed, but its swings do not grow with a level),
+    measured on at most MAX_VALUES values (windows drawn with a fixed seed: the same answer for the page and the
+    run)."""
     if skew_limit <= 0:
-        return None
+        return []
     n, t, n_features = windows.shape
-    pick = np.random.default_rng(seed).choice(n, min(n, max(1, MAX_VALUES // max(t, 1))), replace=False)
+    pick = np.random.default_rng(0).choice(n, min(n, max(1, MAX_VALUES // max(t * n_features, 1))), replace=False)
     values = np.asarray(windows[np.sort(pick)], dtype=np.float64).reshape(-1, n_features)  # (M, F)
-    chosen: list[tuple[int, float, float, float, float]] = []
+    out = []
     for f in range(n_features):
         x = values[:, f]
         if np.ptp(x) == 0:
             continue
         skew = float(stats.skew(x))
-        if not skew > skew_limit:  # also skips NaN
-            continue
-        lam = float(stats.yeojohnson_normmax(x))
-        lo, hi = float(special.boxcox1p(0.0, lam)), float(special.boxcox1p(1.0, lam))
-        if np.isfinite(lo) and np.isfinite(hi) and hi > lo:
-            chosen.append((f, lam, lo, hi, skew))
-    if not chosen:
+        if skew > skew_limit and len(np.unique(x)) > 2:  # the comparison also skips NaN
+            out.append((f, skew))
+    return out
+
+
+def fit_warp(windows: np.ndarray, skew_limit: float) -> FeatureWarp | None:
+    """The power scale for each feature of ``windows`` ``(N, T, F)`` on [0, 1] that :func:`skewed_features` names:
+    the exponent of maximum Yeo-Johnson likelihood within +-LAMBDA_LIMIT; None when no feature is named."""
+    found = skewed_features(windows, skew_limit)
+    if not found:
         return None
+    n, t, n_features = windows.shape
+    pick = np.random.default_rng(0).choice(n, min(n, max(1, MAX_VALUES // max(t * n_features, 1))), replace=False)
+    values = np.asarray(windows[np.sort(pick)], dtype=np.float64).reshape(-1, n_features)  # (M, F)
+    chosen = []
+    for f, skew in found:
+        x = values[:, f]
+        lam = float(optimize.fminbound(lambda v: -stats.yeojohnson_llf(v, x), -LAMBDA_LIMIT, LAMBDA_LIMIT))
+        chosen.append((f, lam, *_range(lam), skew))
     return FeatureWarp(*(tuple(c[i] for c in chosen) for i in range(5)))
 
 
 def skewed_note(data, skew_limit: float) -> str | None:
     """The line that names ``data``'s (a :class:`~rgan.data.SequenceData`) features that a run with ``skew_limit``
     learns on a power scale; None when there are none. The Data and Train pages show it."""
-    warp = fit_warp(data.windows, skew_limit)
-    return None if warp is None else warp.describe(list(data.feature_names))
+    found = skewed_features(data.windows, skew_limit)
+    if not found:
+        return None
+    features, skews = zip(*found)
+    return FeatureWarp(features, (0.0,) * len(features), (0.0,) * len(features), (1.0,) * len(features),
+                       skews).describe(list(data.feature_names))
