@@ -34,8 +34,8 @@ from .advice import training_notes
 from .conditional import build_critic, class_terms, fit_critic
 from .conditional import labels_of_fakes as _labels_of_fakes
 from .config import TrainConfig, TrainingDiverged, ema_decay_at, lr_factor, resolve_device
-from .warp import FeatureWarp, fit_warp
 from .substeps import D_PHASE, G_PHASE, GENERATE, GRADIENTS, JUDGE, LOSS, SAMPLE_NOISE, UPDATE
+from .warp import FeatureWarp, fit_warp
 
 
 # D sees changes scaled to this standard deviation per feature: about the spread of the [0, 1] levels, so that

@@ -66,11 +66,7 @@ class FeatureWarp:
 
     def describe(self, names: list[str] | None = None) -> str:
         """One line for the notes: which features, how skewed, and what happens to them."""
-        def name(f: int) -> str:
-            return names[f] if names and f < len(names) else f"feature {f}"
-        which = ", ".join(f"{name(f)} (skewness {s:.1f})" for f, s in zip(self.features, self.skews or [np.nan] * len(self.features)))
-        return (f"Skewed: {which}. G learns {'it' if len(self.features) == 1 else 'them'} on a power scale, where "
-                "the spread no longer grows with the level, and samples are mapped back to the data's units.")
+        return describe_skewed(list(zip(self.features, self.skews or [float("nan")] * len(self.features))), names)
 
     def to_state(self) -> dict:
         """Plain values for a checkpoint."""
@@ -92,18 +88,28 @@ def _range(lam: float) -> tuple[float, float]:
     return float(special.boxcox1p(0.0, lam)), float(special.boxcox1p(1.0, lam))
 
 
-def skewed_features(windows: np.ndarray, skew_limit: float) -> list[tuple[int, float]]:
-    """(feature, skewness) of each feature of ``windows`` ``(N, T, F)`` on [0, 1] more skewed than ``skew_limit``
-    (0 = none), with more than two distinct values (a 0/1 flag is skewed, but its swings do not grow with a level),
-    measured on at most MAX_VALUES values (windows drawn with a fixed seed: the same answer for the page and the
-    run)."""
-    if skew_limit <= 0:
-        return []
+def describe_skewed(found: list[tuple[int, float]], names: list[str] | None = None) -> str:
+    """The line that names skewed features, ``found`` as (feature, skewness), and says what happens to them."""
+    def name(f: int) -> str:
+        return names[f] if names and f < len(names) else f"feature {f}"
+    which = ", ".join(f"{name(f)} (skewness {skew:.1f})" for f, skew in found)
+    return (f"Skewed: {which}. G learns {'it' if len(found) == 1 else 'them'} on a power scale, where the spread no "
+            "longer grows with the level, and samples are mapped back to the data's units.")
+
+
+def _values(windows: np.ndarray) -> np.ndarray:
+    """At most MAX_VALUES values of ``windows`` ``(N, T, F)`` as ``(M, F)`` float64: whole windows drawn with a fixed
+    seed, so the pages and the run measure the same values."""
     n, t, n_features = windows.shape
     pick = np.random.default_rng(0).choice(n, min(n, max(1, MAX_VALUES // max(t * n_features, 1))), replace=False)
-    values = np.asarray(windows[np.sort(pick)], dtype=np.float64).reshape(-1, n_features)  # (M, F)
+    return np.asarray(windows[np.sort(pick)], dtype=np.float64).reshape(-1, n_features)
+
+
+def _skewed(values: np.ndarray, skew_limit: float) -> list[tuple[int, float]]:
+    """(feature, skewness) of each column of ``values`` ``(M, F)`` more skewed than ``skew_limit``, with more than two
+    distinct values (a 0/1 flag is skewed, but its swings do not grow with a level)."""
     out = []
-    for f in range(n_features):
+    for f in range(values.shape[1]):
         x = values[:, f]
         if np.ptp(x) == 0:
             continue
@@ -113,29 +119,29 @@ def skewed_features(windows: np.ndarray, skew_limit: float) -> list[tuple[int, f
     return out
 
 
+def skewed_features(windows: np.ndarray, skew_limit: float) -> list[tuple[int, float]]:
+    """(feature, skewness) of each feature of ``windows`` ``(N, T, F)`` on [0, 1] that a run with ``skew_limit``
+    (0 = none) learns on a power scale."""
+    return _skewed(_values(windows), skew_limit) if skew_limit > 0 else []
+
+
 def fit_warp(windows: np.ndarray, skew_limit: float) -> FeatureWarp | None:
     """The power scale for each feature of ``windows`` ``(N, T, F)`` on [0, 1] that :func:`skewed_features` names:
     the exponent of maximum Yeo-Johnson likelihood within +-LAMBDA_LIMIT; None when no feature is named."""
-    found = skewed_features(windows, skew_limit)
-    if not found:
+    if skew_limit <= 0:
         return None
-    n, t, n_features = windows.shape
-    pick = np.random.default_rng(0).choice(n, min(n, max(1, MAX_VALUES // max(t * n_features, 1))), replace=False)
-    values = np.asarray(windows[np.sort(pick)], dtype=np.float64).reshape(-1, n_features)  # (M, F)
+    values = _values(windows)
     chosen = []
-    for f, skew in found:
+    for f, skew in _skewed(values, skew_limit):
         x = values[:, f]
         lam = float(optimize.fminbound(lambda v: -stats.yeojohnson_llf(v, x), -LAMBDA_LIMIT, LAMBDA_LIMIT))
         chosen.append((f, lam, *_range(lam), skew))
-    return FeatureWarp(*(tuple(c[i] for c in chosen) for i in range(5)))
+    return FeatureWarp(*(tuple(c[i] for c in chosen) for i in range(5))) if chosen else None
 
 
 def skewed_note(data, skew_limit: float) -> str | None:
     """The line that names ``data``'s (a :class:`~rgan.data.SequenceData`) features that a run with ``skew_limit``
-    learns on a power scale; None when there are none. The Data and Train pages show it."""
+    learns on a power scale (no exponent is fitted for it); None when there are none. The Data and Train pages
+    show it."""
     found = skewed_features(data.windows, skew_limit)
-    if not found:
-        return None
-    features, skews = zip(*found)
-    return FeatureWarp(features, (0.0,) * len(features), (0.0,) * len(features), (1.0,) * len(features),
-                       skews).describe(list(data.feature_names))
+    return describe_skewed(found, list(data.feature_names)) if found else None
