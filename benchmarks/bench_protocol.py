@@ -6,7 +6,8 @@
     python -m benchmarks.bench_protocol --datasets italy arrowhead vowels --minutes 2   # the real-data table
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
-Configurations: "default" is today's default; "before-power-scale" the default of sessions 11-15, with skewed
+Configurations: "default" is today's default; "floor-0.1" the default of session 16, whose learning rates fell to a
+tenth (``lr_floor`` 0.1) where today's fall to 0.3; "before-power-scale" the default of sessions 11-15, with skewed
 features (Stocks' volume) on the data's own scale; "previous" the default before the shape loss (2026-12-05);
 "settled" today's with the settled weight average (``ema_settle``); "quantile" today's with the sorted-values
 loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
@@ -49,9 +50,12 @@ from rgan.train.recipe import describe, recipe_for
 
 CONFIGS = {  # name -> (model, train) changes from today's defaults
     "default": ({}, {}),
-    "before-power-scale": ({}, {"skew_limit": 0.0}),  # sessions 11-15: skewed features on the data's own scale
-    "previous": ({}, {"shape_weight": 0.0, "skew_limit": 0.0}),  # before session 11: no shape loss
-    "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0, "skew_limit": 0.0}),  # before session 10
+    "floor-0.1": ({}, {"lr_floor": 0.1}),  # sessions 9-16: the rates fell to a tenth (G dropped rare windows)
+    # sessions 11-15: skewed features on the data's own scale
+    "before-power-scale": ({}, {"skew_limit": 0.0, "lr_floor": 0.1}),
+    "previous": ({}, {"shape_weight": 0.0, "skew_limit": 0.0, "lr_floor": 0.1}),  # before session 11: no shape loss
+    # before session 10: no principal-axes loss either
+    "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0, "skew_limit": 0.0, "lr_floor": 0.1}),
     "settled": ({}, {"ema_settle": True}),  # session 13's option: equal weights once the rates settle
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,

@@ -44,7 +44,7 @@ def test_small_quarterly_table_gets_its_recipe(page: Page, server: str):
     sidebar.get_by_role("button", name="Start training").click()
     expect(main).to_contain_text("Recipe: small table", timeout=60_000)
     expect(main).to_contain_text("d_hidden 64 → 32")
-    expect(main).to_contain_text("steps 5000 → 1500")
+    expect(main).to_contain_text("lr_floor 0.3 → 0.1, steps 5000 → 1500")
     expect(main).not_to_contain_text("g_hidden 64 → 32")
     no_exception(page)
     shot(page, "train_small_table_recipe")

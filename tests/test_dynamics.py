@@ -107,9 +107,10 @@ def test_few_long_windows_get_no_shape_loss_and_with_a_label_the_class_critic():
     outlines = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3)
     assert outlines.name == "few long windows"
     assert outlines.train_changes == {"shape_weight": 0.0, "class_weight": 1.0, "change_weight": 1.0,
-                                      "lr_decay_steps": 6000} and outlines.model_changes == {"patch": 4}
+                                      "lr_decay_steps": 6000, "lr_floor": 0.1} and outlines.model_changes == {"patch": 4}
     assert "fewer than 4 windows per value" in describe(outlines) and "class critic" in describe(outlines)
-    assert "each class's roughness" in describe(outlines) and "rates falling over 6,000 steps" in describe(outlines)
+    assert "each class's roughness" in describe(outlines)
+    assert "rates falling to a tenth over 6,000 steps" in describe(outlines)
     unlabelled = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1)
     assert unlabelled.train_changes == {"shape_weight": 0.0} and "class critic" not in describe(unlabelled)
     assert "roughness" not in describe(unlabelled) and "rates" not in describe(unlabelled)
@@ -117,7 +118,8 @@ def test_few_long_windows_get_no_shape_loss_and_with_a_label_the_class_critic():
     assert choose_recipe(n_windows=3662, n_rows=3685, seq_len=24, n_features=6).name == "standard"
     _, train, made = outlines.apply(ModelConfig(), TrainConfig(shape_weight=0.5))
     assert train.shape_weight == 0.5 and train.class_weight == 1.0
-    assert made == {"patch": (1, 4), "class_weight": (0.0, 1.0), "change_weight": (0.0, 1.0), "lr_decay_steps": (3000, 6000)}
+    assert made == {"patch": (1, 4), "class_weight": (0.0, 1.0), "change_weight": (0.0, 1.0),
+                    "lr_decay_steps": (3000, 6000), "lr_floor": (0.3, 0.1)}
 
 
 def test_the_recipe_never_overrides_a_setting_the_person_chose():
@@ -125,9 +127,9 @@ def test_the_recipe_never_overrides_a_setting_the_person_chose():
     model, train, made = recipe.apply(ModelConfig(g_hidden=48), TrainConfig())
     assert model.g_hidden == 48  # chosen: kept
     assert model.d_hidden == recipe.model_changes["d_hidden"] and train.steps == recipe.train_changes["steps"]
-    assert set(made) == {"d_hidden", "steps"}
+    assert set(made) == {"d_hidden", "steps", "lr_floor"}
     assert "d_hidden 64 → 32" in describe(recipe, made) and "small table" in describe(recipe, made)
-    kept = recipe.apply(ModelConfig(g_hidden=48, d_hidden=16), TrainConfig(steps=900))[2]
+    kept = recipe.apply(ModelConfig(g_hidden=48, d_hidden=16), TrainConfig(steps=900, lr_floor=0.5))[2]
     assert kept == {} and "your settings were kept" in describe(recipe, kept)
 
 

@@ -41,7 +41,8 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after", "class_weight", "quantile_weight", "skew_limit")
+                          "unroll_after", "class_weight", "quantile_weight", "skew_limit", "lr_decay_steps", "lr_floor")
+_KINDS = {"diff_moment": bool, "unroll": int, "unroll_after": int, "lr_decay_steps": int}  # the rest are floats
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
 
@@ -199,7 +200,7 @@ def training_controls(defaults: TrainConfig | None = None) -> TrainConfig:
     base.update(loss=loss, lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), batch_size=int(batch_size),
                 steps=int(steps), seed=int(seed), device=device, ema_decay=float(ema_decay), ema_tail=float(ema_tail),
                 ema_settle=bool(ema_settle),
-                **{name: {"diff_moment": bool, "unroll": int, "unroll_after": int}.get(name, float)(v) for name, v in advanced.items()})
+                **{name: _KINDS.get(name, float)(v) for name, v in advanced.items()})
     hidden = {name: base[name] for name in _HIDDEN_TRAIN_FIELDS if base[name] != getattr(TrainConfig(), name)}
     if hidden:
         st.caption("Also set (by a preset): " + ", ".join(f"{n} = {v}" for n, v in hidden.items()))
@@ -250,6 +251,16 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
             grad_clip=num(c2, "Gradient clip", *limits.TRAIN["grad_clip"], key=k + "grad_clip", step=1.0,
                 format="%.1f", persist_state=_KEEP,
                 help="Each network's gradient is scaled down to at most this norm (0 = no clipping)."),
+            lr_decay_steps=num(c1, "Rates fall over (steps)", *limits.TRAIN["lr_decay_steps"], key=k + "lr_decay_steps",
+                step=500, persist_state=_KEEP,
+                help="Both learning rates fall geometrically from their setting over this many steps, then stay at the "
+                     "share below: fast early progress, then smaller steps that let G settle (0 = constant rates). "
+                     f"Default {defaults.lr_decay_steps:,}."),
+            lr_floor=num(c2, "...to this share of them", *limits.TRAIN["lr_floor"], key=k + "lr_floor", step=0.05,
+                format="%.3f", persist_state=_KEEP,
+                help="The share of the set rates left once they have fallen. At a tenth, G slowly dropped rare "
+                     "windows (a stock's few busy days); the small-table and labelled long-outline recipes keep "
+                     f"a tenth, with which they were measured. Default {defaults.lr_floor:g}."),
             beta1=num(c1, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
                 persist_state=_KEEP,
                 help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "

@@ -31,7 +31,7 @@ class TrainConfig:
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
     lr_d: float = 2e-3  # discriminator Adam learning rate
     lr_decay_steps: int = 3000  # both rates fall geometrically to lr_floor x their setting over this many steps (0 = constant)
-    lr_floor: float = 0.1  # share of the set rates left after lr_decay_steps
+    lr_floor: float = 0.3  # share of the set rates left after lr_decay_steps (0.1 until session 17: G dropped rare windows)
     beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
     beta2: float = 0.9  # Adam beta2
     d_steps: int = 1  # discriminator updates per generator update
