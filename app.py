@@ -3,6 +3,7 @@
 import streamlit as st
 
 from rgan.alloc import keep_freed_memory
+from rgan.dashboard import state
 
 # Training steps reuse freed memory instead of faulting in fresh pages (rgan/alloc.py). The setting is
 # process-wide and applied once: later reruns of this script find it in effect.
@@ -19,4 +20,5 @@ page = st.navigation(
         st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
     ]
 )
+state.keep_owner_cookie()  # first in the main area on every run: the browser keeps the owner token
 page.run()

@@ -152,3 +152,41 @@ def test_a_copied_link_carries_no_token_and_opens_read_only_elsewhere(server, br
     page.locator(".st-key-ctl_stop button").first.click()
     owner_ctx.close()
     visitor_ctx.close()
+
+
+@pytest.mark.browser
+def test_the_owner_cookie_arrives_even_when_a_click_reruns_the_page_first(server, browser):
+    """The cookie script's element needs code the browser loads on first use. Held back until a click
+    has rerun the page, the element must still be there to run once that code arrives (sent once, a
+    rerun replaced it unrun: a loaded server's session never got its cookie)."""
+    from browser_util import TIMEOUT_MS, owner_token, poll_until, shot
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    held = []
+    ctx.route("**/Html.*.js", lambda route: held.append(route))  # answered later, by hand
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/data")
+        heading = page.get_by_role("heading", name="Data", level=1)
+        expect(heading).to_be_visible()
+        # (Playwright hands over requests while it is called: evaluate() lets the route handler run)
+        poll_until(lambda: page.evaluate("0") + len(held), bool, "the page asking for the script element's code")
+        page.get_by_role("radiogroup", name="Source").get_by_role("radio", name="Upload a CSV").click()
+        expect(page.locator(".st-key-data_file")).to_be_visible()  # the rerun has drawn
+        assert owner_token(page) == ""  # nothing could run yet
+        for route in held:
+            route.continue_()
+        assert len(poll_until(lambda: owner_token(page), lambda v: len(v) >= 16, "the owner cookie")) >= 16
+        # the element holding the script takes no room: the heading sits where a reload (cookie sent) puts it
+        top = heading.bounding_box()["y"]
+        page.reload()
+        expect(heading).to_be_visible()
+        assert heading.bounding_box()["y"] == top
+    except AssertionError:
+        shot(page, "owner_cookie_failed")
+        raise
+    finally:
+        ctx.close()

@@ -37,7 +37,6 @@ T = TypeVar("T")
 
 OWNER_PARAM, RUN_PARAM = "me", "run"
 OWNER_COOKIE = "rgan_owner"
-_COOKIE_SENT_KEY = "rgan_cookie_sent"  # the token this session's cookie script was sent for
 COOKIE_DAYS = 365  # how long a browser keeps its token without a visit
 _OWNER_KEY, _RUN_KEY, _SOURCE_KEY = "rgan_owner", "rgan_run", "rgan_source"
 RUN_KEY = _RUN_KEY  # the session key of the current run (the runs list clears it when that run is deleted)
@@ -92,10 +91,12 @@ def _cookie_token() -> str | None:
 
 def _remember(token: str) -> None:
     """Keep ``token`` in this browser's cookie. Streamlit reads cookies but cannot set them, so a
-    tiny same-origin script does (the token is URL-safe: no quoting needed)."""
+    tiny same-origin script does (the token is URL-safe: no quoting needed). The element takes no room:
+    its style hides the box that holds it."""
     st.html(
         f"<script>document.cookie = '{OWNER_COOKIE}={token}; path=/; max-age={COOKIE_DAYS * 86400}; "
-        "SameSite=Strict';</script>",
+        "SameSite=Strict';</script>"
+        "<style>.stElementContainer:has(> .stHtml > script) { display: none; }</style>",
         unsafe_allow_javascript=True,
     )
 
@@ -114,14 +115,22 @@ def owner() -> str:
         st.session_state[_OWNER_KEY] = token
     if OWNER_PARAM in st.query_params:
         del st.query_params[OWNER_PARAM]  # a link copied from the address bar must not carry it
-    if _cookie_token() != token and st.session_state.get(_COOKIE_SENT_KEY) != token:
-        # Once per session: the script runs as soon as the browser gets it, even if this run is cut
-        # short. (Sent on every run, the script element made the browser drop later address updates:
-        # a started run's ``?run=`` never reached the address bar.)
-        st.session_state[_COOKIE_SENT_KEY] = token
-        _remember(token)
     registry().visited(token)
     return token
+
+
+def keep_owner_cookie() -> None:
+    """Have the browser keep this session's owner token; app.py calls it on every run, before the page.
+
+    The script goes out on every run of a session whose browser did not bring the cookie, always as
+    the first element of the main area, so the browser keeps one element there and runs the script
+    once, whenever it mounts. (Sent once per session, a click that reran the page before the browser
+    had loaded the element's code replaced it unrun: the cookie never came, once in CI with eight
+    sessions loading one server.) A browser that brings the cookie gets nothing.
+    """
+    token = owner()
+    if _cookie_token() != token:
+        _remember(token)
 
 
 def is_owner(run: Run) -> bool:
