@@ -51,6 +51,7 @@ from rgan.train.recipe import describe, recipe_for
 CONFIGS = {  # name -> (model, train) changes from today's defaults
     "default": ({}, {}),
     "floor-0.1": ({}, {"lr_floor": 0.1}),  # sessions 9-16: the rates fell to a tenth (G dropped rare windows)
+    "floor-0.2": ({}, {"lr_floor": 0.2}),  # session 18's candidate: between the two
     # sessions 11-15: skewed features on the data's own scale
     "before-power-scale": ({}, {"skew_limit": 0.0, "lr_floor": 0.1}),
     "previous": ({}, {"shape_weight": 0.0, "skew_limit": 0.0, "lr_floor": 0.1}),  # before session 11: no shape loss
