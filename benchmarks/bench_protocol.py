@@ -7,7 +7,8 @@
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
 Configurations: "default" is today's default; "floor-0.1" the default of session 16, whose learning rates fell to a
-tenth (``lr_floor`` 0.1) where today's fall to 0.3; "before-power-scale" the default of sessions 11-15, with skewed
+tenth (``lr_floor`` 0.1) where today's fall to 0.3; "floor-0.2" session 18's candidate between the two
+(a loser: sines' differences doubled); "before-power-scale" the default of sessions 11-15, with skewed
 features (Stocks' volume) on the data's own scale; "previous" the default before the shape loss (2026-12-05);
 "settled" today's with the settled weight average (``ema_settle``); "quantile" today's with the sorted-values
 loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
