@@ -10,7 +10,8 @@ Configurations: "default" is today's default; "floor-0.1" the default of session
 tenth (``lr_floor`` 0.1) where today's fall to 0.3; "floor-0.2" session 18's candidate between the two
 (a loser: sines' differences doubled); "before-power-scale" the default of sessions 11-15, with skewed
 features (Stocks' volume) on the data's own scale; "previous" the default before the shape loss (2026-12-05);
-"settled" today's with the settled weight average (``ema_settle``); "quantile" today's with the sorted-values
+"settled" today's with the settled weight average (``ema_settle``); "tail-third" today's with the
+weight average spanning the last third of the run (``ema_tail`` 1/3, session 19's candidate); "quantile" today's with the sorted-values
 loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
 principal-axes loss; "dynamics-2026-11" the one before the dynamics
 work (D judged levels only, constant learning rates). Real files (``--data-dir``, default ../shared/data): "italy"
@@ -59,6 +60,9 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     # before session 10: no principal-axes loss either
     "axes-2026-12-04": ({}, {"shape_weight": 0.0, "pca_weight": 0.0, "skew_limit": 0.0, "lr_floor": 0.1}),
     "settled": ({}, {"ema_settle": True}),  # session 13's option: equal weights once the rates settle
+    # session 19's candidate: with rates at 0.3 (not 0.1) late G's jitter more, so average the last third of the
+    # run (from step 2,990) where the default averages its last ninth
+    "tail-third": ({}, {"ema_tail": 1 / 3}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),
@@ -220,6 +224,8 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.05)
     parser.add_argument("--check-every", type=float, default=10.0, help="seconds of training between scores")
     parser.add_argument("--limit", type=float, default=240.0, help="give up after this many seconds")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="score only the configurations (the baselines vary little; they cost ~3 min per data set)")
     parser.add_argument("--classifier-seeds", type=int, default=None,
                         help="post-hoc classifiers averaged per score (default 10, as in TimeGAN's evaluation; "
                              "with --time-to-quality, 3)")
@@ -229,7 +235,8 @@ def main() -> None:
     if args.time_to_quality:
         main_time_to_quality(args)
         return
-    jobs = [(name, config, seed, args.minutes, args.threads, args.eval_n, seed == args.seeds[0] and config == args.configs[0],
+    jobs = [(name, config, seed, args.minutes, args.threads, args.eval_n,
+             seed == args.seeds[0] and config == args.configs[0] and not args.no_baselines,
              args.data_dir, args.classifier_seeds) for name in args.datasets for config in args.configs for seed in args.seeds]
     t0 = time.perf_counter()
     with mp.get_context("spawn").Pool(args.parallel) as pool:
