@@ -93,6 +93,27 @@ def test_trainer_uses_the_scheduled_rate_and_keeps_the_set_one():
     assert t.lr_g == 4e-3 and math.isclose(t.opt_g.param_groups[0]["lr"], 2e-3)
 
 
+def test_g_can_have_its_own_floor_and_a_resumed_trainer_keeps_both_set_rates():
+    cfg = TrainConfig(lr_decay_steps=100, lr_floor=0.5, lr_floor_g=0.25)
+    assert math.isclose(lr_factor(cfg, 100, "g"), 0.25) and math.isclose(lr_factor(cfg, 100, "d"), 0.5)
+    assert math.isclose(lr_factor(cfg, 50, "g"), 0.5) and lr_factor(cfg, 0, "g") == 1.0
+    assert lr_factor(replace(cfg, lr_floor_g=0.0), 100, "g") == 0.5  # 0: G follows lr_floor
+    with pytest.raises(ValueError, match="lr_floor_g"):
+        TrainConfig(lr_floor_g=1.5)
+    with pytest.raises(ValueError, match="net"):
+        lr_factor(cfg, 1, "x")
+
+    data = load_dataset("sines", n_samples=64, n_features=2)
+    t = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, lr_g=1e-3, lr_d=2e-3, lr_decay_steps=2,
+                                        lr_floor=0.5, lr_floor_g=0.25))
+    for _ in range(3):
+        t.step()
+    assert math.isclose(t.opt_g.param_groups[0]["lr"], 2.5e-4) and math.isclose(t.opt_d.param_groups[0]["lr"], 1e-3)
+    assert all(math.isclose(a, b) for a, b in zip(t.lr_now, (2.5e-4, 1e-3)))
+    t.sync_lr_from_optimisers()  # what a resume does after loading the optimisers' states
+    assert math.isclose(t.lr_g, 1e-3) and math.isclose(t.lr_d, 2e-3)
+
+
 def test_small_tables_get_the_small_table_recipe_and_big_ones_the_standard():
     small = choose_recipe(n_windows=96, n_rows=107, seq_len=12, n_features=2)
     assert small.name == "small table" and "107 rows" in small.reason and small.warning is None

@@ -267,15 +267,17 @@ class Trainer:
 
     def _schedule_lr(self) -> None:
         """Set the optimisers' rates for the coming step: the set rates times :func:`lr_factor`."""
-        factor = lr_factor(self.train_config, self.step_count)
         for opt, lr in self._lr.items():
+            factor = self._lr_factor(opt)
             for group in opt.param_groups:
                 group["lr"] = lr * factor
 
+    def _lr_factor(self, opt: torch.optim.Optimizer) -> float:
+        return lr_factor(self.train_config, self.step_count, "g" if opt is self.opt_g else "d")
+
     def sync_lr_from_optimisers(self) -> None:
         """After loading optimiser states: the set rates are their rates divided by the schedule's factor."""
-        factor = lr_factor(self.train_config, self.step_count)
-        self._lr = {opt: float(opt.param_groups[0]["lr"]) / factor for opt in (self.opt_g, self.opt_d)}
+        self._lr = {opt: float(opt.param_groups[0]["lr"]) / self._lr_factor(opt) for opt in (self.opt_g, self.opt_d)}
 
     def set_d_steps(self, d_steps: int) -> None:
         """Change discriminator updates per generator update; applies from the next step.
@@ -309,8 +311,7 @@ class Trainer:
     @property
     def lr_now(self) -> tuple[float, float]:
         """The rates the next step uses, G's and D's: the set rates times the schedule's factor."""
-        factor = lr_factor(self.train_config, self.step_count)
-        return self.lr_g * factor, self.lr_d * factor
+        return self.lr_g * self._lr_factor(self.opt_g), self.lr_d * self._lr_factor(self.opt_d)
 
     # ------------------------------------------------------------------------------------- training
     def step(
