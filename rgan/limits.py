@@ -34,7 +34,7 @@ TRAIN: dict[str, tuple[float, float]] = {
     "lr_d": (1e-6, 0.5),  # discriminator learning rate
     "lr_decay_steps": (0, 1_000_000),  # steps over which the rates fall to lr_floor x their setting (0 = constant)
     "lr_floor": (0.001, 1.0),  # share of the set rates left after lr_decay_steps
-    "lr_floor_g": (0.0, 1.0),  # G's own share left after lr_decay_steps (0 = lr_floor)
+    "lr_floor_d": (0.0, 1.0),  # D's own share left after lr_decay_steps (0 = lr_floor)
     "beta1": (0.0, 0.999),  # Adam beta1
     "beta2": (0.0, 0.9999),  # Adam beta2
     "d_steps": (1, 20),  # D updates per G update

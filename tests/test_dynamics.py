@@ -93,19 +93,19 @@ def test_trainer_uses_the_scheduled_rate_and_keeps_the_set_one():
     assert t.lr_g == 4e-3 and math.isclose(t.opt_g.param_groups[0]["lr"], 2e-3)
 
 
-def test_g_can_have_its_own_floor_and_a_resumed_trainer_keeps_both_set_rates():
-    cfg = TrainConfig(lr_decay_steps=100, lr_floor=0.5, lr_floor_g=0.25)
+def test_d_can_have_its_own_floor_and_a_resumed_trainer_keeps_both_set_rates():
+    cfg = TrainConfig(lr_decay_steps=100, lr_floor=0.25, lr_floor_d=0.5)
     assert math.isclose(lr_factor(cfg, 100, "g"), 0.25) and math.isclose(lr_factor(cfg, 100, "d"), 0.5)
-    assert math.isclose(lr_factor(cfg, 50, "g"), 0.5) and lr_factor(cfg, 0, "g") == 1.0
-    assert lr_factor(replace(cfg, lr_floor_g=0.0), 100, "g") == 0.5  # 0: G follows lr_floor
-    with pytest.raises(ValueError, match="lr_floor_g"):
-        TrainConfig(lr_floor_g=1.5)
+    assert math.isclose(lr_factor(cfg, 50, "g"), 0.5) and lr_factor(cfg, 0, "d") == 1.0
+    assert lr_factor(replace(cfg, lr_floor_d=0.0), 100, "d") == 0.25  # 0: D follows lr_floor
+    with pytest.raises(ValueError, match="lr_floor_d"):
+        TrainConfig(lr_floor_d=1.5)
     with pytest.raises(ValueError, match="net"):
         lr_factor(cfg, 1, "x")
 
     data = load_dataset("sines", n_samples=64, n_features=2)
     t = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, lr_g=1e-3, lr_d=2e-3, lr_decay_steps=2,
-                                        lr_floor=0.5, lr_floor_g=0.25))
+                                        lr_floor=0.25, lr_floor_d=0.5))
     for _ in range(3):
         t.step()
     assert math.isclose(t.opt_g.param_groups[0]["lr"], 2.5e-4) and math.isclose(t.opt_d.param_groups[0]["lr"], 1e-3)

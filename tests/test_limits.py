@@ -33,7 +33,7 @@ FORM_RANGES = {
     "Unroll after (steps)": ("TRAIN", "unroll_after"), "Class critic": ("TRAIN", "class_weight"),
     "Quantile loss": ("TRAIN", "quantile_weight"), "Label smoothing": ("TRAIN", "label_smoothing"),
     "Power scale above skewness": ("TRAIN", "skew_limit"), "Rates fall over (steps)": ("TRAIN", "lr_decay_steps"),
-    "...to this share of them": ("TRAIN", "lr_floor"),
+    "...to this share of them": ("TRAIN", "lr_floor"), "...D's own share (0 = the same)": ("TRAIN", "lr_floor_d"),
     "Gradient penalty": ("TRAIN", "gp_weight"), "Gradient clip": ("TRAIN", "grad_clip"),
     "Adam β1": ("TRAIN", "beta1"), "Adam β2": ("TRAIN", "beta2"), "Unroll (windows)": ("TRAIN", "unroll"),
     "Sequence length (seq_len)": ("DATA", "seq_len"),

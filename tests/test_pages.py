@@ -318,7 +318,8 @@ def test_stabilisers_and_optimiser_settings_reach_the_run():
     chosen = {"t_moment_weight": 0.5, "t_label_smoothing": 0.1, "t_grad_clip": 0.0, "t_beta1": 0.0, "t_beta2": 0.99,
               "t_unroll": 3, "t_change_weight": 0.7,
               "t_pca_weight": 1.5, "t_shape_weight": 0.4, "t_unroll_after": 200,
-              "t_class_weight": 0.3, "t_quantile_weight": 0.6, "t_lr_decay_steps": 1500, "t_lr_floor": 0.2}
+              "t_class_weight": 0.3, "t_quantile_weight": 0.6, "t_lr_decay_steps": 1500, "t_lr_floor": 0.2,
+              "t_lr_floor_d": 0.15}
     for key, value in chosen.items():
         at.number_input(key=key).set_value(value)
     at.checkbox(key="t_diff_moment").check()
@@ -331,6 +332,7 @@ def test_stabilisers_and_optimiser_settings_reach_the_run():
     assert train.unroll_after == 200 and isinstance(train.unroll_after, int) and train.class_weight == 0.3
     assert train.quantile_weight == 0.6
     assert train.lr_decay_steps == 1500 and isinstance(train.lr_decay_steps, int) and train.lr_floor == 0.2
+    assert train.lr_floor_d == 0.15
     again = open_page("pages/train.py", me=me_of(at), run=at.query_params["run"])
     box = next(e for e in again.sidebar.expander if e.label == "Stabilisers and optimiser")
     assert box.proto.expanded, "a refreshed page shows the run's settings, and opens the box that holds changed ones"

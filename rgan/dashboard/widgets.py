@@ -41,7 +41,8 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after", "class_weight", "quantile_weight", "skew_limit", "lr_decay_steps", "lr_floor")
+                          "unroll_after", "class_weight", "quantile_weight", "skew_limit", "lr_decay_steps", "lr_floor",
+                          "lr_floor_d")
 _KINDS = {"diff_moment": bool, "unroll": int, "unroll_after": int, "lr_decay_steps": int}  # the rest are floats
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
@@ -258,34 +259,40 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                      f"Default {defaults.lr_decay_steps:,}."),
             lr_floor=num(c2, "...to this share of them", *limits.TRAIN["lr_floor"], key=k + "lr_floor", step=0.05,
                 format="%.3f", persist_state=_KEEP,
-                help="The share of the set rates left once they have fallen. At a tenth, G slowly dropped rare "
+                help="The share of the set rates left once they have fallen (G's, and D's unless D's own share "
+                     "below is set). At a tenth, G slowly dropped rare "
                      "windows (a stock's few busy days); the small-table and labelled long-outline recipes keep "
                      f"a tenth, with which they were measured. Default {defaults.lr_floor:g}."),
-            beta1=num(c1, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
+            lr_floor_d=num(c1, "...D's own share (0 = the same)", *limits.TRAIN["lr_floor_d"], key=k + "lr_floor_d",
+                step=0.05, format="%.3f", persist_state=_KEEP,
+                help="Where D's rate should fall further (or less far) than G's: the share of D's set rate left "
+                     "once the rates have fallen; 0 = the share above. Default "
+                     f"{defaults.lr_floor_d:g}."),
+            beta1=num(c2, "Adam β1", *limits.TRAIN["beta1"], key=k + "beta1", step=0.1, format="%.3f",
                 persist_state=_KEEP,
                 help=f"Momentum of both optimisers. Default {defaults.beta1:g}, the usual GAN choice; WGAN-GP often "
                      "uses 0."),
-            beta2=num(c2, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
+            beta2=num(c1, "Adam β2", *limits.TRAIN["beta2"], key=k + "beta2", step=0.001, format="%.4f",
                 persist_state=_KEEP,
                 help=f"Decay of Adam's squared-gradient average. Default {defaults.beta2:g}."),
-            unroll=num(c1, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
+            unroll=num(c2, "Unroll (windows)", *limits.TRAIN["unroll"], key=k + "unroll", step=1, persist_state=_KEEP,
                 help="G runs this many training windows in a row and D judges every window of it, so G learns to "
                      "keep going: 4 or more keeps samples longer than a window (Compare page *Length*, CLI "
                      "`sample --length`) on the data. Costs about that many times G's work per step."),
-            unroll_after=num(c2, "Unroll after (steps)", *limits.TRAIN["unroll_after"], key=k + "unroll_after", step=100,
+            unroll_after=num(c1, "Unroll after (steps)", *limits.TRAIN["unroll_after"], key=k + "unroll_after", step=100,
                 persist_state=_KEEP,
                 help="With Unroll above 1: train this many steps on single windows first (fast, and they settle the "
                      "start of each sample), then run G unrolled. 0 = unrolled from the first step."),
-            class_weight=num(c1, "Class critic", *limits.TRAIN["class_weight"], key=k + "class_weight", step=0.1,
+            class_weight=num(c2, "Class critic", *limits.TRAIN["class_weight"], key=k + "class_weight", step=0.1,
                 format="%.2f", persist_state=_KEEP, help="Runs with a label only: a classifier learns the real "
                 "windows' classes beside D, and G pays this times its loss for putting G's windows in another class "
                 f"than the one they were made for (0 = off). Default {defaults.class_weight:g}."),
-            quantile_weight=num(c2, "Quantile loss", *limits.TRAIN["quantile_weight"], key=k + "quantile_weight",
+            quantile_weight=num(c1, "Quantile loss", *limits.TRAIN["quantile_weight"], key=k + "quantile_weight",
                 step=0.1, format="%.2f", persist_state=_KEEP,
                 help="Weight of a term in G's loss: the gap between the sorted fake and real values along the "
                      "principal directions, every quantile, not only the mean and spread (0 = off). For skewed or "
                      "heavy-tailed data, such as volumes."),
-            skew_limit=num(c1, "Power scale above skewness", *limits.TRAIN["skew_limit"], key=k + "skew_limit",
+            skew_limit=num(c2, "Power scale above skewness", *limits.TRAIN["skew_limit"], key=k + "skew_limit",
                 step=0.5, format="%.1f", persist_state=_KEEP,
                 help="A feature more skewed than this (a traded volume: its swings grow with its level) is learned "
                      "on a power scale, where they do not, and samples are mapped back to its units. The line "

@@ -24,7 +24,7 @@ class TrainConfig:
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
-                                                   "shape_weight": 0.0, "ema_tail": 0.0, "lr_floor_g": 0.0,
+                                                   "shape_weight": 0.0, "ema_tail": 0.0, "lr_floor_d": 0.0,
                                                    "quantile_weight": 0.0, "skew_limit": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
@@ -32,7 +32,7 @@ class TrainConfig:
     lr_d: float = 2e-3  # discriminator Adam learning rate
     lr_decay_steps: int = 3000  # both rates fall geometrically to lr_floor x their setting over this many steps (0 = constant)
     lr_floor: float = 0.3  # share of the set rates left after lr_decay_steps (0.1 until session 17: G dropped rare windows)
-    lr_floor_g: float = 0.0  # G's own share left after lr_decay_steps, where it should differ from D's (0 = lr_floor)
+    lr_floor_d: float = 0.0  # D's own share left after lr_decay_steps, where it should differ from G's (0 = lr_floor)
     beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
     beta2: float = 0.9  # Adam beta2
     d_steps: int = 1  # discriminator updates per generator update
@@ -73,8 +73,8 @@ class TrainConfig:
             raise ValueError(f"lr_decay_steps must be a whole number >= 0, got {self.lr_decay_steps!r}.")
         if not (isinstance(self.lr_floor, (int, float)) and 0 < self.lr_floor <= 1):
             raise ValueError(f"lr_floor must be a number in (0, 1], got {self.lr_floor!r}.")
-        if not (isinstance(self.lr_floor_g, (int, float)) and 0 <= self.lr_floor_g <= 1):
-            raise ValueError(f"lr_floor_g must be 0 (the same as lr_floor) or a number in (0, 1], got {self.lr_floor_g!r}.")
+        if not (isinstance(self.lr_floor_d, (int, float)) and 0 <= self.lr_floor_d <= 1):
+            raise ValueError(f"lr_floor_d must be 0 (the same as lr_floor) or a number in (0, 1], got {self.lr_floor_d!r}.")
         for name in ("d_steps", "batch_size", "steps", "preview_size", "unroll"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -100,14 +100,14 @@ class TrainConfig:
 
 def lr_factor(train: TrainConfig, step: int, net: str = "d") -> float:
     """The share of a network's set learning rate in use at ``step`` (0-based): ``floor ** (step /
-    lr_decay_steps)`` until ``lr_decay_steps``, then ``floor``, where the floor is ``lr_floor`` (for G,
-    ``lr_floor_g`` where that is set). Fast early progress, then small steps that let G settle (constant 2e-3
+    lr_decay_steps)`` until ``lr_decay_steps``, then ``floor``, where the floor is ``lr_floor`` (for D,
+    ``lr_floor_d`` where that is set). Fast early progress, then small steps that let G settle (constant 2e-3
     drifted away from good Stocks samples after ~4,000 steps; benchmarks/results)."""
     if net not in ("g", "d"):
         raise ValueError(f"net must be 'g' or 'd', got {net!r}.")
     if train.lr_decay_steps == 0:
         return 1.0
-    floor = train.lr_floor_g if net == "g" and train.lr_floor_g else train.lr_floor
+    floor = train.lr_floor_d if net == "d" and train.lr_floor_d else train.lr_floor
     return float(floor ** (min(step, train.lr_decay_steps) / train.lr_decay_steps))
 
 
