@@ -13,7 +13,8 @@ features (Stocks' volume) on the data's own scale; "previous" the default before
 "settled" today's with the settled weight average (``ema_settle``); "tail-third" today's with the
 weight average spanning the last third of the run (``ema_tail`` 1/3, session 19's candidate);
 "g-floor-0.2" / "d-floor-0.2" today's with G's (D's) rate falling to a fifth, the other's to 0.3 (``lr_floor_d``);
-"ema-0.997" today's with a shorter weight average late in the run (``ema_decay`` 0.997); "quantile" today's with the sorted-values
+"ema-0.997" today's with a shorter weight average late in the run (``ema_decay`` 0.997); "g0.4-d0.2" today's
+with G's rate falling to 0.4 and D's to 0.2; "quantile" today's with the sorted-values
 loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
 principal-axes loss; "dynamics-2026-11" the one before the dynamics
 work (D judged levels only, constant learning rates). Real files (``--data-dir``, default ../shared/data): "italy"
@@ -71,6 +72,9 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     # session 19: the last third's average lost on seed 2 (both data sets), so try a shorter one: about the last
     # 330 steps from step 2,990 on (the default's warm-up average spans the last ninth, ~620 steps at 5,600)
     "ema-0.997": ({}, {"ema_decay": 0.997}),
+    # session 19: D's low rate fixed Stocks seed 2's differences, G's high rate keeps sines' differences (and, at
+    # 0.3 rather than 0.1, Stocks seed 0's busy windows): G's rate to 0.4, D's to 0.2
+    "g0.4-d0.2": ({}, {"lr_floor": 0.4, "lr_floor_d": 0.2}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),
