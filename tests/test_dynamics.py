@@ -69,11 +69,12 @@ def test_generator_writing_changes_sums_them_onto_a_first_level():
 
 
 def test_learning_rates_fall_geometrically_to_the_floor():
-    cfg = TrainConfig(lr_decay_steps=100, lr_floor=0.25)
-    assert lr_factor(cfg, 0) == 1.0
-    assert math.isclose(lr_factor(cfg, 50), 0.5)
-    assert math.isclose(lr_factor(cfg, 100), 0.25) and math.isclose(lr_factor(cfg, 10_000), 0.25)
-    assert lr_factor(TrainConfig(lr_decay_steps=0), 10_000) == 1.0
+    cfg = TrainConfig(lr_decay_steps=100, lr_floor=0.25, lr_floor_d=0.0)
+    for net in ("g", "d"):
+        assert lr_factor(cfg, 0, net) == 1.0
+        assert math.isclose(lr_factor(cfg, 50, net), 0.5)
+        assert math.isclose(lr_factor(cfg, 100, net), 0.25) and math.isclose(lr_factor(cfg, 10_000, net), 0.25)
+        assert lr_factor(TrainConfig(lr_decay_steps=0), 10_000, net) == 1.0
     with pytest.raises(ValueError, match="lr_floor"):
         TrainConfig(lr_floor=0.0)
     with pytest.raises(ValueError, match="lr_decay_steps"):
@@ -83,7 +84,7 @@ def test_learning_rates_fall_geometrically_to_the_floor():
 def test_trainer_uses_the_scheduled_rate_and_keeps_the_set_one():
     data = load_dataset("sines", n_samples=64, n_features=2)
     t = Trainer(data, TINY, TrainConfig(device="cpu", batch_size=16, lr_g=1e-3, lr_d=2e-3, lr_decay_steps=4,
-                                        lr_floor=0.5))
+                                        lr_floor=0.5, lr_floor_d=0.0))
     for _ in range(4):
         t.step()
     assert t.lr_g == 1e-3 and t.lr_d == 2e-3  # the settings

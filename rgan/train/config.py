@@ -31,7 +31,7 @@ class TrainConfig:
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
     lr_d: float = 2e-3  # discriminator Adam learning rate
     lr_decay_steps: int = 3000  # both rates fall geometrically to lr_floor x their setting over this many steps (0 = constant)
-    lr_floor: float = 0.3  # share of the set rates left after lr_decay_steps (0.1 until session 17: G dropped rare windows)
+    lr_floor: float = 0.3  # share of the set rates left after lr_decay_steps (G's, and D's unless lr_floor_d is set)
     lr_floor_d: float = 0.0  # D's own share left after lr_decay_steps, where it should differ from G's (0 = lr_floor)
     beta1: float = 0.5  # Adam beta1 (0.5 is the usual GAN choice; WGAN-GP prefers 0.0)
     beta2: float = 0.9  # Adam beta2
@@ -98,8 +98,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 
 
-def lr_factor(train: TrainConfig, step: int, net: str = "d") -> float:
-    """The share of a network's set learning rate in use at ``step`` (0-based): ``floor ** (step /
+def lr_factor(train: TrainConfig, step: int, net: str) -> float:
+    """The share of a network's (``net``: "g" or "d") set learning rate in use at ``step`` (0-based): ``floor ** (step /
     lr_decay_steps)`` until ``lr_decay_steps``, then ``floor``, where the floor is ``lr_floor`` (for D,
     ``lr_floor_d`` where that is set). Fast early progress, then small steps that let G settle (constant 2e-3
     drifted away from good Stocks samples after ~4,000 steps; benchmarks/results)."""
