@@ -74,7 +74,8 @@ class TrainConfig:
         if not (isinstance(self.lr_floor, (int, float)) and 0 < self.lr_floor <= 1):
             raise ValueError(f"lr_floor must be a number in (0, 1], got {self.lr_floor!r}.")
         if not (isinstance(self.lr_floor_d, (int, float)) and 0 <= self.lr_floor_d <= 1):
-            raise ValueError(f"lr_floor_d must be 0 (the same as lr_floor) or a number in (0, 1], got {self.lr_floor_d!r}.")
+            raise ValueError(f"lr_floor_d must be 0 (the same as lr_floor) or a number in (0, 1], "
+                             f"got {self.lr_floor_d!r}.")
         for name in ("d_steps", "batch_size", "steps", "preview_size", "unroll"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
