@@ -197,6 +197,18 @@ def wait_idle(page: Page) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
+def use_this_data(page: Page, name: str) -> None:
+    """Press the Data page's "Use this data" and wait until the page confirms it for the file ``name``.
+
+    Waiting for the idle state alone races: right after the click the app can still read "not running" (the
+    rerun has not begun), and a page switch then would interrupt the rerun that records the choice (a full-suite
+    run on a loaded machine lost it so: the Train page then showed the built-in data).
+    """
+    page.get_by_role("button", name="Use this data").click()
+    expect(page.get_by_test_id("stMain").get_by_text(f"Training will use {name}.", exact=True)).to_be_visible()
+    wait_idle(page)
+
+
 def no_exception(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 

@@ -20,6 +20,7 @@ from browser_util import (
     set_number,
     shot,
     upload_csv,
+    use_this_data,
     wait_idle,
 )
 from playwright.sync_api import Page, expect
@@ -69,8 +70,7 @@ def test_data_page_names_a_bad_window_and_keeps_the_file_in_use(page: Page, serv
         has_text="Sequence length (seq_len) must be from 2 to 2,000; it is 1.")).to_be_visible()
     set_number(page, "d_seq_len", 16)
     wait_idle(page)
-    page.get_by_role("button", name="Use this data").click()
-    wait_idle(page)
+    use_this_data(page, "sensor_log.csv")
 
     go(page, "Train")  # the uploader forgets its file when its page is left
     go(page, "Data")

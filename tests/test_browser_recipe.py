@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 
 import pytest
-from browser_util import TIMEOUT_MS, go, no_exception, open_csv_upload, set_number, shot, upload_csv, wait_idle
+from browser_util import (TIMEOUT_MS, go, no_exception, open_csv_upload, set_number, shot, upload_csv, use_this_data,
+                          wait_idle)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -30,8 +31,7 @@ def test_small_quarterly_table_gets_its_recipe(page: Page, server: str):
     expect(main).to_contain_text("Time: year + quarter (quarterly, 1980Q1–1999Q4)")
     expect(main).to_contain_text(  # the data report says which recipe and why
         "Recipe: small table (73 windows of 8 steps x 2 features from 80 rows")
-    page.get_by_role("button", name="Use this data").click()
-    wait_idle(page)
+    use_this_data(page, "quarterly_rates.csv")
     no_exception(page)
 
     go(page, "Train")
@@ -68,8 +68,7 @@ def test_a_file_of_whole_outlines_gets_each_steps_place(page: Page, server: str,
     expect(page.locator(".st-key-d_seq_len input[type=number]")).to_have_value("60")
     expect(main).to_contain_text("Recipe: few long windows (40 windows of 60 steps")
     expect(main).to_contain_text("each step's place in the whole sequence")
-    page.get_by_role("button", name="Use this data").click()
-    wait_idle(page)
+    use_this_data(page, "outlines.csv")
     go(page, "Train")
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("position 0 → 60")
