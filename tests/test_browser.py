@@ -36,6 +36,7 @@ from browser_util import (  # tests/ is on sys.path under pytest
     progress,
     set_number,
     shot,
+    use_this_data,
     wait_idle,
 )
 from playwright.sync_api import Page, expect
@@ -102,9 +103,7 @@ def journey(page: Page, server: str, tmp_path: Path) -> None:
     wait_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has_text="Features")).to_contain_text("3")
     expect(page.get_by_test_id("stMetric").filter(has_text="Rows read")).to_contain_text("400")
-    page.get_by_role("button", name="Use this data").click()
-    expect(page.get_by_text(f"Training will use {CSV_NAME}")).to_be_visible()
-    wait_idle(page)
+    use_this_data(page, CSV_NAME)
     no_exception(page)
     shot(page, "data")
     lap("data")
