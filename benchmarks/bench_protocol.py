@@ -42,6 +42,7 @@ import multiprocessing as mp
 import statistics
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -141,8 +142,9 @@ def fmt(values: list[float]) -> str:
 
 
 def run_job(name: str, config: str, seed: int, minutes: float, threads: int, eval_n: int, baselines: bool,
-            data_dir: str, repeats: int = 10) -> dict:
-    """Train ``config`` on ``name`` for ``minutes``, then score it (and, if asked, baselines)."""
+            data_dir: str, repeats: int = 10, save_dir: str | None = None) -> dict:
+    """Train ``config`` on ``name`` for ``minutes``, then score it (and, if asked, baselines). With ``save_dir``,
+    keep the scored windows (``NAME_CONFIG_seedS.npz``: ``real``, ``fake``) and the checkpoint (``.pt``) there."""
     keep_freed_memory()  # a spawned worker is a fresh process: apply the allocator setting here
     torch.set_num_threads(threads)
     data = load_named(name, data_dir)
@@ -156,6 +158,11 @@ def run_job(name: str, config: str, seed: int, minutes: float, threads: int, eva
     method = f"RGAN Studio ({config})"
     out = {"name": name, "config": config, "seed": seed, "steps": trainer.step_count, "seconds": time.perf_counter() - start}
     fake = trainer.sample(len(real), seed=seed, scaled=True)
+    if save_dir:
+        stem = Path(save_dir) / f"{name}_{config}_seed{seed}"
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(stem.with_suffix(".npz"), real=real, fake=fake)
+        trainer.save(stem.with_suffix(".pt"))
     out[method] = scores(real, fake, seed, repeats=repeats)
     if baselines:  # untrained baselines vary little between seeds: score them once
         out["shuffled time"] = scores(real, metrics.baseline_shuffled_time(real, seed=seed), seed, False, repeats)
@@ -241,6 +248,8 @@ def main() -> None:
     parser.add_argument("--classifier-seeds", type=int, default=None,
                         help="post-hoc classifiers averaged per score (default 10, as in TimeGAN's evaluation; "
                              "with --time-to-quality, 3)")
+    parser.add_argument("--save-samples", metavar="DIR", default=None,
+                        help="keep each run's scored windows (.npz: real, fake) and its checkpoint (.pt) in DIR")
     args = parser.parse_args()
     if args.classifier_seeds is None:
         args.classifier_seeds = 3 if args.time_to_quality else 10
@@ -249,7 +258,7 @@ def main() -> None:
         return
     jobs = [(name, config, seed, args.minutes, args.threads, args.eval_n,
              seed == args.seeds[0] and config == args.configs[0] and not args.no_baselines,
-             args.data_dir, args.classifier_seeds) for name in args.datasets for config in args.configs for seed in args.seeds]
+             args.data_dir, args.classifier_seeds, args.save_samples) for name in args.datasets for config in args.configs for seed in args.seeds]
     t0 = time.perf_counter()
     with mp.get_context("spawn").Pool(args.parallel) as pool:
         done = list(pool.imap_unordered(_run_job, jobs))
