@@ -30,9 +30,13 @@ data_view.after_load(data, digest)
 data_view.summary(data, seq_len_key="d_seq_len" if kind == "Upload a CSV" else "ds_seq_len")
 
 use, note, link = st.columns([1, 3, 1], vertical_alignment="center")
-if use.button("Use this data", type="primary", icon=":material/check:", width="stretch"):
-    state.set_current_data(source)
-    st.rerun()  # so the caption at the top says so at once
+# Kept in the click's callback (see data_view.use_source). A setting changed in the same gesture (a length typed,
+# then the button clicked at once) reaches only this run: then this run's data is the one meant.
+if (use.button("Use this data", type="primary", icon=":material/check:", width="stretch",
+               on_click=data_view.use_source, args=(source,))
+        and state.current_source() != source):
+    data_view.use_source(source)
+    st.rerun()  # so the caption at the top says so
 if state.current_source() == source:
     note.success(f"Training will use {ui.md_escape(data.name)}.", icon=":material/check_circle:")
     link.page_link("pages/train.py", label="Go to Train", icon=":material/arrow_forward:")

@@ -109,6 +109,38 @@ def test_stride_applies_only_to_data_with_windows():
     assert at.metric[0].value == f"{(3685 - 24) // 10 + 1:,}"
 
 
+def use_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Use this data")
+
+
+def test_use_this_data_is_kept_when_a_page_link_is_clicked_at_once():
+    """The click's choice is kept in its callback: a page switch that reaches the server before the Data page
+    reran (a quick click on a nav link) must not drop it (the choice used to be made in the rerun)."""
+    at = open_page("pages/data.py")
+    at.selectbox(key="ds_name").set_value("stocks").run()
+    use_button(at).click()
+    at.switch_page("pages/train.py").run()  # one run, of the Train page: the Data page never reruns
+    assert not at.exception
+    assert "stocks" in text_of(at.sidebar.markdown) and "sines" not in text_of(at.sidebar.markdown)
+
+
+def test_a_length_typed_with_the_click_is_the_length_used():
+    """A length typed and the button clicked in one gesture reach the server in one rerun; the callback holds the
+    page's previous source (length 24), so the rerun must record its own and keep the typed 36 in the input."""
+    at = open_page("pages/data.py")
+    at.selectbox(key="ds_name").set_value("stocks").run()
+    at.number_input(key="ds_seq_len").set_value(36)
+    use_button(at).click().run()
+    assert not at.exception
+    chosen = at.session_state[state._SOURCE_KEY]
+    assert (chosen.name, chosen.config.seq_len) == ("stocks", 36)
+    assert at.number_input(key="ds_seq_len").value == 36
+    assert "Training currently uses: stocks" in text_of(at.caption)
+    assert "Training will use stocks." in text_of(at.success)
+    at.switch_page("pages/train.py").run()
+    assert "36" in text_of(at.sidebar.markdown)
+
+
 def test_skewed_features_are_named_on_the_data_and_train_pages():
     """Stocks' volume (skewness 3.0) is learned on a power scale: both pages say so; sines have no such feature."""
     at = open_page("pages/data.py")

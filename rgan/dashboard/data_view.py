@@ -50,6 +50,15 @@ def _show_current_dataset(current: DataSource, names: set[str]) -> tuple[int, in
     return windows
 
 
+def use_source(source: DataSource) -> None:
+    """Train on ``source`` from now on: the *Use this data* button's callback, so the choice is kept before the
+    page reruns (a page link clicked right after cannot drop it). The inputs on this page chose it and already
+    show it: they are marked as set from it, not reset (a length typed in the same gesture as the click reaches
+    the inputs in this rerun, after the callback was given the page's previous source; reset, it would be lost)."""
+    state.set_current_data(source)
+    st.session_state[_SHOWN_KEY] = repr(source.to_json())
+
+
 def _default_sizes() -> None:
     """Another data set was picked: sizes chosen for the previous one (e.g. by an experiment) do not carry over."""
     for key in _SIZES:
