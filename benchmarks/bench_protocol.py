@@ -76,6 +76,10 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     # session 19: D's low rate fixed Stocks seed 2's differences, G's high rate keeps sines' differences (and, at
     # 0.3 rather than 0.1, Stocks seed 0's busy windows): G's rate to 0.4, D's to 0.2
     "g0.4-d0.2": ({}, {"lr_floor": 0.4, "lr_floor_d": 0.2}),
+    # session 20: Stocks seed 2's changes were 0.8 of the real spread, its roughest windows 0.75 of the real
+    # roughness: match the sorted roughness of windows
+    "rough-1": ({}, {"rough_weight": 1.0}),
+    "rough-3": ({}, {"rough_weight": 3.0}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),

@@ -53,6 +53,7 @@ TRAIN: dict[str, tuple[float, float]] = {
     "shape_weight": (0.0, 100.0),  # weight of G's moment loss along the principal directions of whole windows
     "class_weight": (0.0, 100.0),  # weight of G's loss on the class critic's verdict (conditional runs)
     "quantile_weight": (0.0, 100.0),  # weight of G's loss on sorted values along the principal directions
+    "rough_weight": (0.0, 100.0),  # weight of G's loss on the sorted roughness of windows
     "skew_limit": (0.0, 100.0),  # features more skewed than this are trained on a power scale (0 = off)
     "unroll": (1, 16),  # G runs this many times seq_len in training
     "unroll_after": (0, 1_000_000),  # steps on single windows before G runs unrolled

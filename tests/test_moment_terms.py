@@ -290,3 +290,44 @@ def test_the_quantile_loss_adds_its_term_to_g_only_and_needs_both_axes(tiny_data
     plain = Trainer(tiny_data, tiny_model, replace(tiny_train, shape_weight=0.0)).step()
     with_q = Trainer(tiny_data, tiny_model, replace(tiny_train, shape_weight=0.0, quantile_weight=1.0)).step()
     assert with_q["loss_d"] == pytest.approx(plain["loss_d"]) and with_q["loss_g"] > plain["loss_g"]
+
+
+def _bursty(n: int = 512, steps: int = 24, seed: int = 0) -> torch.Tensor:
+    """Random walks whose step size varies from window to window: most calm, a tenth wild (as prices)."""
+    g = torch.Generator().manual_seed(seed)
+    size = torch.where(torch.rand(n, 1, 1, generator=g) < 0.1, 0.05, 0.01)
+    return 0.5 + (size * torch.randn(n, steps, 2, generator=g)).cumsum(1)
+
+
+def test_the_roughness_gap_sees_wild_windows_made_calm_where_the_change_spread_barely_does():
+    real = _bursty()
+    assert losses.roughness_gap(real, real).item() == pytest.approx(0.0, abs=1e-6)
+    # every window's changes at the overall real spread: against each gap's own miss for windows whose changes are
+    # all halved, the change spread (per step) calls this a small miss; but no window is calm and none is wild,
+    # and the sorted roughness calls it a larger miss than the halving
+    even = 0.5 + (real.diff(dim=1).std() * torch.randn(real.shape, generator=torch.Generator().manual_seed(3))).cumsum(1)
+    halved = real.mean(1, keepdim=True) + 0.5 * (real - real.mean(1, keepdim=True))
+    assert losses.change_gap(even, real).item() < 0.3 * losses.change_gap(halved, real).item()
+    assert losses.roughness_gap(even, real).item() > losses.roughness_gap(halved, real).item() > 0.05
+    assert losses.roughness_gap(_bursty(seed=1), real).item() < 0.03  # another draw of the same process
+    assert losses.roughness_gap(3.0 * real, 3.0 * real).item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_roughness_loss_pulls_smoothed_windows_rougher_and_is_added_to_g_only(tiny_data, tiny_model, tiny_train):
+    real = _bursty()
+    smooth = real.clone().requires_grad_(True)
+    with torch.no_grad():
+        smooth.mul_(0.0).add_(real.mean(1, keepdim=True) + 0.7 * (real - real.mean(1, keepdim=True)))
+    losses.roughness_gap(smooth, real).backward()
+    step = smooth.grad.diff(dim=1)
+    # the gradient points along each window's own changes, outward: moving against it makes them larger
+    assert (step * smooth.detach().diff(dim=1)).sum().item() < 0
+    logits = torch.zeros(real.shape[0], real.shape[1])
+    base = losses.generator_loss(logits, smooth.detach(), real, "ns")
+    on = losses.generator_loss(logits, smooth.detach(), real, "ns", rough_weight=2.0)
+    assert on.item() == pytest.approx(base.item() + 2.0 * losses.roughness_gap(smooth.detach(), real).item(), rel=1e-5)
+    with pytest.raises(ValueError, match="rough_weight"):
+        TrainConfig(rough_weight=-1.0)
+    plain = Trainer(tiny_data, tiny_model, tiny_train).step()
+    rough = Trainer(tiny_data, tiny_model, replace(tiny_train, rough_weight=1.0)).step()
+    assert rough["loss_d"] == pytest.approx(plain["loss_d"]) and rough["loss_g"] > plain["loss_g"]

@@ -25,7 +25,8 @@ class TrainConfig:
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
                                                    "shape_weight": 0.0, "ema_tail": 0.0, "lr_floor_d": 0.0,
-                                                   "quantile_weight": 0.0, "skew_limit": 0.0}
+                                                   "quantile_weight": 0.0, "skew_limit": 0.0,
+                                                   "rough_weight": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -55,6 +56,7 @@ class TrainConfig:
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     skew_limit: float = 2.0  # features more skewed than this (traded volumes) are trained on a power scale and mapped back (0 = off)
     quantile_weight: float = 0.0  # G penalty on the gap between sorted real and generated values along the principal directions (0 = off)
+    rough_weight: float = 0.0  # G penalty on the gap between the sorted real and generated windows' roughness (RMS change per feature) (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges every seq_len chunk of it (for long samples)
     unroll_after: int = 2000  # with unroll > 1: steps trained on single windows before G starts to run unrolled
     preview_size: int = 16  # sequences in the fixed-noise preview batch
@@ -94,7 +96,7 @@ class TrainConfig:
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
         for name in ("moment_weight", "gp_weight", "grad_clip", "change_weight", "pca_weight", "shape_weight",
-                     "class_weight", "quantile_weight", "skew_limit"):
+                     "class_weight", "quantile_weight", "rough_weight", "skew_limit"):
             if not getattr(self, name) >= 0:  # also refuses NaN
                 raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}.")
 

@@ -381,7 +381,7 @@ class Trainer:
                                            cfg.change_weight, cfg.pca_weight, self._axes,
                                            cfg.shape_weight,
                                            self._shape_axes() if cfg.shape_weight or cfg.quantile_weight else None,
-                                           cfg.quantile_weight)
+                                           cfg.quantile_weight, cfg.rough_weight)
             if labels is not None:  # each class's moments and shapes, and the class critic's verdict
                 loss_g = loss_g + class_terms(cfg, fake, real, labels, self._shape_axes, self.make_critic)
         if update_g:
