@@ -77,7 +77,7 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     # 0.3 rather than 0.1, Stocks seed 0's busy windows): G's rate to 0.4, D's to 0.2
     "g0.4-d0.2": ({}, {"lr_floor": 0.4, "lr_floor_d": 0.2}),
     # session 20: Stocks seed 2's changes were 0.8 of the real spread, its roughest windows 0.75 of the real
-    # roughness: match the sorted roughness of windows
+    # roughness; sines seed 2's calm windows were bent (jitter): match the sorted roughness of windows
     "rough-1": ({}, {"rough_weight": 1.0}),
     "rough-3": ({}, {"rough_weight": 3.0}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes

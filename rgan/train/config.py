@@ -56,7 +56,7 @@ class TrainConfig:
     change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     skew_limit: float = 2.0  # features more skewed than this (traded volumes) are trained on a power scale and mapped back (0 = off)
     quantile_weight: float = 0.0  # G penalty on the gap between sorted real and generated values along the principal directions (0 = off)
-    rough_weight: float = 0.0  # G penalty on the gap between the sorted real and generated windows' roughness (RMS change per feature) (0 = off)
+    rough_weight: float = 0.0  # G penalty on the gap between the sorted real and generated windows' roughness (RMS 1st and 2nd difference per feature) (0 = off)
     unroll: int = 1  # G runs this many times seq_len; D judges every seq_len chunk of it (for long samples)
     unroll_after: int = 2000  # with unroll > 1: steps trained on single windows before G starts to run unrolled
     preview_size: int = 16  # sequences in the fixed-noise preview batch

@@ -282,21 +282,26 @@ def change_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
 
 def roughness_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     """How far the spread of the windows' roughness is from the real one: each window's root-mean-square first
-    difference per feature ``(B, F)``, in units of the real batch's typical change (``CHANGE_UNIT``), compared
-    as sorted values (:func:`quantile_gap`).
+    and second difference per feature ``(B, F)``, each in units of the real batch's typical one
+    (``CHANGE_UNIT``), compared as sorted values (:func:`quantile_gap`), the two orders summed.
 
     A per-step spread of changes cannot tell a batch of evenly jittery windows from one of calm windows and a
-    few wild ones. Real prices are the latter (volatility comes in bursts): a Stocks generator at 300 s had
-    the calm windows right and its roughest tenth at three quarters of the real roughness, with tails of the
-    changes too light to fool a classifier on first differences (benchmarks/results/session20_2026-12-06.md).
-    Sorted, each window is pulled toward the real roughness at its own rank: calm ones stay calm.
+    few wild ones. Real prices are the latter (volatility comes in bursts): a Stocks generator at 300 s had its
+    calm windows right and its roughest tenth at three quarters of the real roughness. Real sines are the same
+    in the second order: a quarter of them bend hardly at all, where G's bent as much as a typical real one
+    (jitter) and its most bent were not bent enough (benchmarks/results/session20_2026-12-06.md). Sorted, each
+    window is pulled toward the real roughness at its own rank: calm ones calm, wild ones wild.
     """
-    def rms(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-        return (x.diff(dim=1) * scale).square().mean(1).clamp_min(1e-12).sqrt()  # (B, F)
-
-    real_d = real.diff(dim=1).detach()
-    scale = CHANGE_UNIT / real_d.reshape(-1, real_d.shape[-1]).std(0).clamp_min(1e-6)  # (F,)
-    return quantile_gap(rms(fake, scale), rms(real, scale))
+    gap = fake.new_zeros(())
+    for order in (1, 2):
+        if fake.shape[1] <= order:
+            break
+        real_d = real.diff(order, dim=1).detach()
+        scale = CHANGE_UNIT / real_d.reshape(-1, real_d.shape[-1]).std(0).clamp_min(1e-6)  # (F,)
+        rms_fake = (fake.diff(order, dim=1) * scale).square().mean(1).clamp_min(1e-12).sqrt()  # (B, F)
+        rms_real = (real_d * scale).square().mean(1).clamp_min(1e-12).sqrt()
+        gap = gap + quantile_gap(rms_fake, rms_real)
+    return gap
 
 
 def mean_std(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
