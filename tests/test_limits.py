@@ -31,7 +31,7 @@ FORM_RANGES = {
     "Correlation loss": ("TRAIN", "corr_weight"), "Change loss": ("TRAIN", "change_weight"),
     "Principal-axes loss": ("TRAIN", "pca_weight"), "Shape loss": ("TRAIN", "shape_weight"),
     "Unroll after (steps)": ("TRAIN", "unroll_after"), "Class critic": ("TRAIN", "class_weight"),
-    "Quantile loss": ("TRAIN", "quantile_weight"), "Label smoothing": ("TRAIN", "label_smoothing"),
+    "Quantile loss": ("TRAIN", "quantile_weight"), "Roughness loss": ("TRAIN", "rough_weight"), "Label smoothing": ("TRAIN", "label_smoothing"),
     "Power scale above skewness": ("TRAIN", "skew_limit"), "Rates fall over (steps)": ("TRAIN", "lr_decay_steps"),
     "...to this share of them": ("TRAIN", "lr_floor"), "...D's own share (0 = the same)": ("TRAIN", "lr_floor_d"),
     "Gradient penalty": ("TRAIN", "gp_weight"), "Gradient clip": ("TRAIN", "grad_clip"),

@@ -313,6 +313,22 @@ def test_the_roughness_gap_sees_wild_windows_made_calm_where_the_change_spread_b
     assert losses.roughness_gap(3.0 * real, 3.0 * real).item() == pytest.approx(0.0, abs=1e-6)
 
 
+def test_the_roughness_gap_sees_jitter_on_straight_windows_in_the_second_order():
+    """Half the real windows straight lines, half bent; the fake ones all a little bent (jitter on the lines):
+    the RMS change per window is nearly right, the RMS bend of the straight half is not."""
+    g = torch.Generator().manual_seed(4)
+    t = torch.arange(24, dtype=torch.float32)[None, :, None]
+    slope = 0.01 * torch.rand(256, 1, 2, generator=g)
+    bent = torch.cat([torch.zeros(128, 1, 2), torch.ones(128, 1, 2)]) * 0.3 * torch.sin(0.3 * t)
+    real = 0.5 + slope * t + bent
+    jitter = 0.002 * torch.randn(real.shape, generator=g)
+    fake = real + jitter
+    first_only = losses.quantile_gap(*(((x.diff(dim=1) / real.diff(dim=1).reshape(-1, 2).std(0)) * losses.CHANGE_UNIT)
+                                       .square().mean(1).sqrt() for x in (fake, real)))
+    assert first_only.item() < 0.01
+    assert losses.roughness_gap(fake, real).item() > 5 * first_only.item()
+
+
 def test_the_roughness_loss_pulls_smoothed_windows_rougher_and_is_added_to_g_only(tiny_data, tiny_model, tiny_train):
     real = _bursty()
     smooth = real.clone().requires_grad_(True)

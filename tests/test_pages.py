@@ -351,7 +351,7 @@ def test_stabilisers_and_optimiser_settings_reach_the_run():
               "t_unroll": 3, "t_change_weight": 0.7,
               "t_pca_weight": 1.5, "t_shape_weight": 0.4, "t_unroll_after": 200,
               "t_class_weight": 0.3, "t_quantile_weight": 0.6, "t_lr_decay_steps": 1500, "t_lr_floor": 0.2,
-              "t_lr_floor_d": 0.15}
+              "t_lr_floor_d": 0.15, "t_rough_weight": 0.8}
     for key, value in chosen.items():
         at.number_input(key=key).set_value(value)
     at.checkbox(key="t_diff_moment").check()
@@ -364,7 +364,7 @@ def test_stabilisers_and_optimiser_settings_reach_the_run():
     assert train.unroll_after == 200 and isinstance(train.unroll_after, int) and train.class_weight == 0.3
     assert train.quantile_weight == 0.6
     assert train.lr_decay_steps == 1500 and isinstance(train.lr_decay_steps, int) and train.lr_floor == 0.2
-    assert train.lr_floor_d == 0.15
+    assert train.lr_floor_d == 0.15 and train.rough_weight == 0.8
     again = open_page("pages/train.py", me=me_of(at), run=at.query_params["run"])
     box = next(e for e in again.sidebar.expander if e.label == "Stabilisers and optimiser")
     assert box.proto.expanded, "a refreshed page shows the run's settings, and opens the box that holds changed ones"

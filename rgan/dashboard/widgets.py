@@ -41,8 +41,8 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after", "class_weight", "quantile_weight", "skew_limit", "lr_decay_steps", "lr_floor",
-                          "lr_floor_d")
+                          "unroll_after", "class_weight", "quantile_weight", "rough_weight", "skew_limit", "lr_decay_steps",
+                          "lr_floor", "lr_floor_d")
 _KINDS = {"diff_moment": bool, "unroll": int, "unroll_after": int, "lr_decay_steps": int}  # the rest are floats
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
@@ -292,7 +292,13 @@ def _advanced_controls(defaults: TrainConfig, problems: list[str]) -> dict[str, 
                 help="Weight of a term in G's loss: the gap between the sorted fake and real values along the "
                      "principal directions, every quantile, not only the mean and spread (0 = off). For skewed or "
                      "heavy-tailed data, such as volumes."),
-            skew_limit=num(c2, "Power scale above skewness", *limits.TRAIN["skew_limit"], key=k + "skew_limit",
+            rough_weight=num(c2, "Roughness loss", *limits.TRAIN["rough_weight"], key=k + "rough_weight",
+                step=0.1, format="%.2f", persist_state=_KEEP,
+                help="Weight of a term in G's loss: the gap between how rough the fake and the real windows are, "
+                     "each window's typical step-to-step change and bend, sorted, so that calm windows stay calm "
+                     "and wild ones wild (prices' bursts of volatility; smooth curves without jitter). 0 = off. "
+                     f"Default {defaults.rough_weight:g}."),
+            skew_limit=num(c1, "Power scale above skewness", *limits.TRAIN["skew_limit"], key=k + "skew_limit",
                 step=0.5, format="%.1f", persist_state=_KEEP,
                 help="A feature more skewed than this (a traded volume: its swings grow with its level) is learned "
                      "on a power scale, where they do not, and samples are mapped back to its units. The line "
