@@ -80,6 +80,13 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     # roughness; sines seed 2's calm windows were bent (jitter): match the sorted roughness of windows
     "rough-1": ({}, {"rough_weight": 1.0}),
     "rough-3": ({}, {"rough_weight": 3.0}),
+    # session 20: sines seed 2's first steps were bent (second differences at step 0 spread 12x the real ones): G
+    # starts from its blank state; let it run 6 cells on noise of its own first
+    "burn-6": ({"burn_in": 6}, {}),
+    "rough-1-burn-6": ({"burn_in": 6}, {"rough_weight": 1.0}),
+    # rough-1 lost on Stocks seed 1 (its windows grew rougher step by step, 0.66 to 1.2 of the real spread): the
+    # change loss pins each step's spread of changes; with the burn-in, not against a bent first step
+    "change-1-burn-6": ({"burn_in": 6}, {"change_weight": 1.0}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),

@@ -20,6 +20,7 @@ MODEL: dict[str, tuple[int, int]] = {
     "static_noise_dim": (0, 256),  # per-sequence noise features (0 = off)
     "patch": (1, 32),  # time steps per recurrent cell step (long windows)
     "position": (0, 2000),  # steps of a whole sequence whose places G and D see (0 = off; at most seq_len's limit)
+    "burn_in": (0, 64),  # cell steps G runs on noise of its own before the first one it writes
     "g_hidden": (1, 1024),  # hidden units per G layer
     "g_layers": (1, 6),  # stacked recurrent layers in G
     "d_hidden": (1, 1024),  # hidden units per D layer

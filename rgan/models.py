@@ -22,7 +22,7 @@ class ModelConfig:
     """Sizes of the generator (G) and the discriminator (D); each is configured on its own."""
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
-    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False, "patch": 1}
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False, "patch": 1, "burn_in": 0}
 
     noise_dim: int = 8  # per-step noise features fed to G at every time step
     static_noise_dim: int = 8  # per-sequence noise repeated at every step (0 = off); eases sequence-level traits
@@ -39,6 +39,7 @@ class ModelConfig:
     d_diffs: bool = True  # D also sees each step's change from the previous step, scaled to the data's typical change
     patch: int = 1  # time steps per recurrent cell step in G and D: G writes, D reads, this many at a time (long windows)
     position: int = 0  # > 0: G and D see where each step lies in a whole sequence of this many steps (0 = off)
+    burn_in: int = 0  # G's cells run this many times on noise of their own before the first that writes (0 = off)
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
@@ -49,7 +50,7 @@ class ModelConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        for name in ("n_classes", "label_dim", "position"):
+        for name in ("n_classes", "label_dim", "position", "burn_in"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
@@ -59,6 +60,11 @@ class ModelConfig:
             raise ValueError(f"d_diffs must be True or False, got {self.d_diffs!r}.")
         if not isinstance(self.static_noise_dim, int) or self.static_noise_dim < 0:
             raise ValueError(f"static_noise_dim must be an integer >= 0, got {self.static_noise_dim!r}.")
+
+    @property
+    def burn_in_steps(self) -> int:
+        """Noise steps G reads before the first step it writes: ``burn_in`` cells of ``patch`` steps."""
+        return self.burn_in * self.patch
 
     @property
     def generator_input_dim(self) -> int:
@@ -107,13 +113,14 @@ def _with_label(embed: _LabelEmbedding | None, x: torch.Tensor, labels: torch.Te
 POSITION_FEATURES = 7  # the place t / position, and sin and cos of pi x 1, 2, 3 times it
 
 
-def _with_position(x: torch.Tensor, length: int, k: int) -> torch.Tensor:
+def _with_position(x: torch.Tensor, length: int, k: int, first: int = 0) -> torch.Tensor:
     """``x (B, S, C)``, one row per cell step of ``k`` time steps, with each cell's place in a sequence of
     ``length`` steps appended: ``(B, S, C + 7)``. The place of cell ``s`` is ``u = s k / length`` (0 at the
     first step, just under 1 at the last), given as ``u`` and ``sin``, ``cos`` of ``pi j u`` for j = 1, 2, 3, so a
     recurrent network need not count hundreds of steps to know where it is (an arrowhead outline of 251 steps
-    has its peaks at fixed places). Past ``length`` the features carry on: longer samples extrapolate."""
-    u = torch.arange(x.shape[1], device=x.device, dtype=x.dtype) * (k / length)  # (S,)
+    has its peaks at fixed places). Past ``length`` the features carry on: longer samples extrapolate. Rows
+    before ``first`` (G's burn-in) are places before the start (u < 0)."""
+    u = (torch.arange(x.shape[1], device=x.device, dtype=x.dtype) - first) * (k / length)  # (S,)
     waves = [f(math.pi * j * u) for j in (1, 2, 3) for f in (torch.sin, torch.cos)]
     place = torch.stack([u, *waves], dim=-1)  # (S, 7)
     return torch.cat([x, place.expand(x.shape[0], -1, -1)], dim=-1)
@@ -145,13 +152,20 @@ class Generator(nn.Module):
         """``z (B, T, noise + static)`` and, when conditional, class indices ``labels (B,)`` -> ``(B, T, F)``.
 
         Any T works: the recurrent state carries on past the training length. With ``patch`` k, each cell
-        step reads the noise of the first of its k steps and writes all k of them.
+        step reads the noise of the first of its k steps and writes all k of them. With ``burn_in`` b, the first
+        ``b k`` steps of ``z`` are read and not written: the output has ``T - b k`` steps (``draw_noise`` draws
+        them), and no sample starts from the blank state, whose first steps came out bent (benchmarks/results/
+        session20_2026-12-06.md: sines' second differences at the first step spread 12 times the real ones).
         """
-        steps, k = z.shape[1], self.config.patch
-        z = z[:, ::k]  # (B, ceil(T/k), noise + static)
+        burn, k = self.config.burn_in, self.config.patch
+        steps = z.shape[1] - burn * k
+        if steps < 1:
+            raise ValueError(f"G needs more than its {burn * k} burn-in steps of noise, got {z.shape[1]}.")
+        z = z[:, ::k]  # (B, burn + ceil(T/k), noise + static)
         if self.config.position:
-            z = _with_position(z, self.config.position, k)
-        h, _ = self.rnn(_with_label(self.label, z, labels))  # (B, ceil(T/k), H)
+            z = _with_position(z, self.config.position, k, first=burn)
+        h, _ = self.rnn(_with_label(self.label, z, labels))  # (B, burn + ceil(T/k), H)
+        h = h[:, burn:]  # (B, ceil(T/k), H)
         out = self.out(h).reshape(z.shape[0], -1, self.out.out_features // self.config.patch)[:, :steps]  # (B, T, F)
         if self.config.g_output == "levels":
             return torch.sigmoid(out)

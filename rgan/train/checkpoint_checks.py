@@ -218,10 +218,11 @@ def _check_tensors(state: dict[str, Any], model: ModelConfig, train: TrainConfig
         _check_optimizer(opt_key, state.get(opt_key), adam(net.parameters(), train.lr_g))
     cpu_rng = torch.Generator().get_state()
     _same_tensor("rng_state", state["rng_state"], cpu_rng.shape, cpu_rng.dtype)
-    noise = state["fixed_noise"]  # (P, T, noise): T is seq_len, or seq_len x unroll for long previews
+    # (P, T, noise): T is seq_len, or seq_len x unroll for long previews, after G's burn-in steps
+    noise, burn = state["fixed_noise"], model.burn_in_steps
     width = draw_noise(1, 1, model, torch.Generator(), torch.device("cpu")).shape[-1]
-    length = noise.shape[1] if isinstance(noise, torch.Tensor) and noise.dim() == 3 else seq_len
-    length = length if length in (seq_len, seq_len * train.unroll) else seq_len
+    length = noise.shape[1] if isinstance(noise, torch.Tensor) and noise.dim() == 3 else seq_len + burn
+    length = length if length in (seq_len + burn, seq_len * train.unroll + burn) else seq_len + burn
     _same_tensor("fixed_noise", noise, torch.Size([train.preview_size, length, width]), torch.float32)
 
 

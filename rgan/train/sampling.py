@@ -14,8 +14,10 @@ from rgan.models import ModelConfig
 
 
 def draw_noise(n: int, seq_len: int, model: ModelConfig, rng: torch.Generator, device: torch.device) -> torch.Tensor:
-    """G's input ``(n, T, noise + static)``: fresh noise at every step, then (when ``static_noise_dim``)
-    per-sequence noise repeated over the steps. Drawn on the CPU from ``rng``, so runs repeat exactly."""
+    """G's input for ``seq_len`` steps, ``(n, burn-in + T, noise + static)``: fresh noise at every step, then
+    (when ``static_noise_dim``) per-sequence noise repeated over the steps. G's burn-in steps
+    (``ModelConfig.burn_in_steps``) come first. Drawn on the CPU from ``rng``, so runs repeat exactly."""
+    seq_len += model.burn_in_steps
     z = torch.randn(n, seq_len, model.noise_dim, generator=rng)  # (n, T, noise)
     if model.static_noise_dim:
         s = torch.randn(n, 1, model.static_noise_dim, generator=rng).expand(-1, seq_len, -1)  # (n, T, static)
