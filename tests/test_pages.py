@@ -419,7 +419,7 @@ def test_open_puts_the_runs_settings_in_the_form():
     first = tiny_run(steps=3)
     x = np.random.default_rng(0).random((64, 8, 2)).astype(np.float32)
     source = DataSource("dataset", "sines", DataConfig(seq_len=8), {"n_samples": 64, "n_features": 2})
-    model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=6, d_hidden=5, g_layers=1)
+    model = ModelConfig(noise_dim=2, static_noise_dim=0, g_hidden=6, d_hidden=5, g_layers=1, burn_in=3)
     second = state.registry().start(source, model, TrainConfig(batch_size=8, steps=3, device="cpu", beta1=0.0),
                                     OWNER, data=from_array(x, ["a", "b"], DataConfig(seq_len=8)))
     wait_for(lambda: first.snapshot().state == FINISHED and second.snapshot().state == FINISHED)
@@ -429,6 +429,19 @@ def test_open_puts_the_runs_settings_in_the_form():
     assert not at.exception
     assert (at.number_input(key="m_g_hidden").value, at.number_input(key="m_d_hidden").value) == (6, 5)
     assert at.number_input(key="t_beta1").value == 0.0
+    assert at.number_input(key="m_burn_in").value == 3
+
+
+def test_g_burn_in_from_the_form_reaches_the_run():
+    at = open_page("pages/train.py")
+    assert at.number_input(key="m_burn_in").value == ModelConfig().burn_in
+    at.number_input(key="m_burn_in").set_value(5)
+    at = start_tiny(at, steps=3)
+    assert not at.exception and not at.error
+    run = state.registry().get(at.query_params["run"])
+    assert run.model_config.burn_in == 5
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    assert run.snapshot().step == 3
 
 
 def test_controls_and_change_while_training():

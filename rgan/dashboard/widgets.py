@@ -132,10 +132,14 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     position = num(c1, "Position over steps", *limits.MODEL["position"], key=k + "position", persist_state=_KEEP,
                    help="G and D see where each step lies in a whole sequence of this many steps (0 = off): for files "
                         "of whole sequences that line up (outlines, a day's hours), not windows of one long series.")
+    burn_in = num(c2, "G burn-in (cells)", *limits.MODEL["burn_in"], key=k + "burn_in", persist_state=_KEEP,
+                  help="G's cells first run this many times on noise of their own and write nothing, so no sample "
+                       "starts from G's blank state (whose first steps can come out bent). Costs that many more "
+                       "cell steps of G's work. 0 = off.")
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
-                       patch=int(patch), position=int(position),
+                       patch=int(patch), position=int(position), burn_in=int(burn_in),
                        d_diffs=bool(d_diffs), g_output=str(g_output),
                        **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
