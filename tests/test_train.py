@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import pickle
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,6 +27,8 @@ def test_model_shapes(cell: str, per_step: bool):
     g, d = Generator(3, cfg), Discriminator(3, cfg)
     x = g(torch.randn(7, 11, 7))
     assert x.shape == (7, 11, 3)
+    burnt = Generator(3, replace(cfg, burn_in=2))  # G reads its burn-in's noise first, then writes the rest
+    assert burnt(torch.randn(7, 11, 7)).shape == (7, 9, 3)
     assert float(x.detach().min()) > 0 and float(x.detach().max()) < 1
     assert d(x).shape == ((7, 11) if per_step else (7, 1))
 
