@@ -9,7 +9,8 @@
 Configurations: "default" is today's default; session 20's candidates: "rough-1" / "rough-3" the sorted roughness
 of windows (``rough_weight``), "burn-6" G's burn-in of 6 cells (``ModelConfig.burn_in``), "rough-1-burn-6" /
 "change-1-burn-6" the burn-in with the roughness or the change loss (weight 1); "floor-0.1" the default of session
-16, whose learning rates fell to a tenth (``lr_floor`` 0.1) where today's fall to 0.3; "floor-0.2" session 18's candidate between the two
+16, whose learning rates fell to a tenth (``lr_floor`` 0.1) where today's fall to 0.3; "floor-0.2" session 18's
+candidate between the two
 (a loser: sines' differences doubled); "before-power-scale" the default of sessions 11-15, with skewed
 features (Stocks' volume) on the data's own scale; "previous" the default before the shape loss (2026-12-05);
 "settled" today's with the settled weight average (``ema_settle``); "tail-third" today's with the
@@ -271,7 +272,8 @@ def main() -> None:
         return
     jobs = [(name, config, seed, args.minutes, args.threads, args.eval_n,
              seed == args.seeds[0] and config == args.configs[0] and not args.no_baselines,
-             args.data_dir, args.classifier_seeds, args.save_samples) for name in args.datasets for config in args.configs for seed in args.seeds]
+             args.data_dir, args.classifier_seeds, args.save_samples)
+            for name in args.datasets for config in args.configs for seed in args.seeds]
     t0 = time.perf_counter()
     with mp.get_context("spawn").Pool(args.parallel) as pool:
         done = list(pool.imap_unordered(_run_job, jobs))

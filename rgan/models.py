@@ -154,8 +154,9 @@ class Generator(nn.Module):
         Any T works: the recurrent state carries on past the training length. With ``patch`` k, each cell
         step reads the noise of the first of its k steps and writes all k of them. With ``burn_in`` b, the first
         ``b k`` steps of ``z`` are read and not written: the output has ``T - b k`` steps (``draw_noise`` draws
-        them), and no sample starts from the blank state, whose first steps came out bent (benchmarks/results/
-        session20_2026-12-06.md: sines' second differences at the first step spread 12 times the real ones).
+        them), and no sample starts from the blank state. An option: sines' first steps came out bent (second
+        differences spread 12 times the real ones), but with 6 cells of burn-in still 8.5 times: mostly D's blind
+        spot at the start, not G's blank state (benchmarks/results/session20_2026-12-06.md).
         """
         burn, k = self.config.burn_in, self.config.patch
         steps = z.shape[1] - burn * k

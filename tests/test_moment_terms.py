@@ -305,7 +305,8 @@ def test_the_roughness_gap_sees_wild_windows_made_calm_where_the_change_spread_b
     # every window's changes at the overall real spread: against each gap's own miss for windows whose changes are
     # all halved, the change spread (per step) calls this a small miss; but no window is calm and none is wild,
     # and the sorted roughness calls it a larger miss than the halving
-    even = 0.5 + (real.diff(dim=1).std() * torch.randn(real.shape, generator=torch.Generator().manual_seed(3))).cumsum(1)
+    steps = real.diff(dim=1).std() * torch.randn(real.shape, generator=torch.Generator().manual_seed(3))
+    even = 0.5 + steps.cumsum(1)
     halved = real.mean(1, keepdim=True) + 0.5 * (real - real.mean(1, keepdim=True))
     assert losses.change_gap(even, real).item() < 0.3 * losses.change_gap(halved, real).item()
     assert losses.roughness_gap(even, real).item() > losses.roughness_gap(halved, real).item() > 0.05

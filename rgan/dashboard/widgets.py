@@ -41,8 +41,8 @@ MISSING_LABELS = {
 # Training fields in the "Stabilisers and optimiser" expander; the hidden ones have no widget.
 _ADVANCED_TRAIN_FIELDS = ("moment_weight", "corr_weight", "change_weight", "pca_weight", "shape_weight",
                           "diff_moment", "label_smoothing", "gp_weight", "grad_clip", "beta1", "beta2", "unroll",
-                          "unroll_after", "class_weight", "quantile_weight", "rough_weight", "skew_limit", "lr_decay_steps",
-                          "lr_floor", "lr_floor_d")
+                          "unroll_after", "class_weight", "quantile_weight", "rough_weight", "skew_limit",
+                          "lr_decay_steps", "lr_floor", "lr_floor_d")
 _KINDS = {"diff_moment": bool, "unroll": int, "unroll_after": int, "lr_decay_steps": int}  # the rest are floats
 _HIDDEN_TRAIN_FIELDS = ("preview_size",)
 AUTO = "(auto)"  # option label for "let the loader decide" in column pickers
