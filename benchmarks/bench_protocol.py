@@ -11,7 +11,8 @@ of windows (``rough_weight``), "burn-6" G's burn-in of 6 cells (``ModelConfig.bu
 "change-1-burn-6" the burn-in with the roughness or the change loss (weight 1), "change-0.3-burn-6" with a third
 of it; "floor-0.1" the default of session 16, whose learning rates fell to a tenth (``lr_floor`` 0.1) where
 today's fall to 0.3; "floor-0.2" session 18's candidate between the two (a loser: sines' differences doubled);
-"before-power-scale" the default of sessions 11-15, with skewed features (Stocks' volume) on the data's own scale; "previous" the default before the shape loss (2026-12-05);
+"before-power-scale" the default of sessions 11-15, with skewed features (Stocks' volume) on the data's own scale;
+"previous" the default before the shape loss (2026-12-05);
 "settled" today's with the settled weight average (``ema_settle``); "tail-third" today's with the
 weight average spanning the last third of the run (``ema_tail`` 1/3, session 19's candidate);
 "g-floor-0.2" / "d-floor-0.2" today's with G's (D's) rate falling to a fifth, the other's to 0.3 (``lr_floor_d``);
