@@ -275,9 +275,14 @@ def change_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     gap = fake.new_zeros(())
     for order in (1, 2):
         fake_d, real_d = fake.diff(order, dim=1), real.diff(order, dim=1)  # (B, T - order, F)
-        scale = CHANGE_UNIT / real_d.detach().reshape(-1, real_d.shape[-1]).std(0).clamp_min(1e-6)  # (F,)
+        scale = _change_scale(real_d)
         gap = gap + moment_gap(fake_d * scale, real_d * scale)
     return gap
+
+
+def _change_scale(real_d: torch.Tensor) -> torch.Tensor:
+    """Per feature ``(F,)``: what puts the real batch's differences ``(B, T', F)`` on a spread of ``CHANGE_UNIT``."""
+    return CHANGE_UNIT / real_d.detach().reshape(-1, real_d.shape[-1]).std(0).clamp_min(1e-6)
 
 
 def roughness_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
@@ -297,7 +302,7 @@ def roughness_gap(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         if fake.shape[1] <= order:
             break
         real_d = real.diff(order, dim=1).detach()
-        scale = CHANGE_UNIT / real_d.reshape(-1, real_d.shape[-1]).std(0).clamp_min(1e-6)  # (F,)
+        scale = _change_scale(real_d)
         rms_fake = (fake.diff(order, dim=1) * scale).square().mean(1).clamp_min(1e-12).sqrt()  # (B, F)
         rms_real = (real_d * scale).square().mean(1).clamp_min(1e-12).sqrt()
         gap = gap + quantile_gap(rms_fake, rms_real)
