@@ -92,6 +92,11 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     "change-1-burn-6": ({"burn_in": 6}, {"change_weight": 1.0}),
     # that pair cost Stocks' levels on seeds 0 and 1: a third of the change loss
     "change-0.3-burn-6": ({"burn_in": 6}, {"change_weight": 0.3}),
+    # session 21: the burn-in left sines' first steps bent (8.5x the real second differences): D's blind spot, its
+    # first verdicts rest on one or two values; a D that also reads each window backwards sees every step in context
+    "both-ways": ({"d_both_ways": True}, {}),
+    "both-ways-burn-6": ({"d_both_ways": True, "burn_in": 6}, {}),
+    "both-ways-change-0.3-burn-6": ({"d_both_ways": True, "burn_in": 6}, {"change_weight": 0.3}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),
@@ -175,10 +180,10 @@ def run_job(name: str, config: str, seed: int, minutes: float, threads: int, eva
     out = {"name": name, "config": config, "seed": seed, "steps": trainer.step_count, "seconds": time.perf_counter() - start}
     fake = trainer.sample(len(real), seed=seed, scaled=True)
     if save_dir:
-        stem = Path(save_dir) / f"{name}_{config}_seed{seed}"
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(stem.with_suffix(".npz"), real=real, fake=fake)
-        trainer.save(stem.with_suffix(".pt"))
+        folder, stem = Path(save_dir), f"{name}_{config}_seed{seed}"  # not with_suffix: "change-0.3" has a dot
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / f"{stem}.npz", real=real, fake=fake)
+        trainer.save(folder / f"{stem}.pt")
     out[method] = scores(real, fake, seed, repeats=repeats)
     if baselines:  # untrained baselines vary little between seeds: score them once
         out["shuffled time"] = scores(real, metrics.baseline_shuffled_time(real, seed=seed), seed, False, repeats)

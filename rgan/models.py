@@ -22,7 +22,8 @@ class ModelConfig:
     """Sizes of the generator (G) and the discriminator (D); each is configured on its own."""
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
-    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False, "patch": 1, "burn_in": 0}
+    STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False, "patch": 1, "burn_in": 0,
+                                                  "d_both_ways": False}
 
     noise_dim: int = 8  # per-step noise features fed to G at every time step
     static_noise_dim: int = 8  # per-sequence noise repeated at every step (0 = off); eases sequence-level traits
@@ -40,6 +41,7 @@ class ModelConfig:
     patch: int = 1  # time steps per recurrent cell step in G and D: G writes, D reads, this many at a time (long windows)
     position: int = 0  # > 0: G and D see where each step lies in a whole sequence of this many steps (0 = off)
     burn_in: int = 0  # G's cells run this many times on noise of their own before the first that writes (0 = off)
+    d_both_ways: bool = False  # D also reads each window backwards: every step's verdict sees the whole window
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
@@ -56,8 +58,9 @@ class ModelConfig:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
         if self.g_output not in G_OUTPUTS:
             raise ValueError(f"g_output must be one of {G_OUTPUTS}, got {self.g_output!r}.")
-        if not isinstance(self.d_diffs, bool):
-            raise ValueError(f"d_diffs must be True or False, got {self.d_diffs!r}.")
+        for name in ("d_diffs", "d_both_ways"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
         if not isinstance(self.static_noise_dim, int) or self.static_noise_dim < 0:
             raise ValueError(f"static_noise_dim must be an integer >= 0, got {self.static_noise_dim!r}.")
 
@@ -126,9 +129,9 @@ def _with_position(x: torch.Tensor, length: int, k: int, first: int = 0) -> torc
     return torch.cat([x, place.expand(x.shape[0], -1, -1)], dim=-1)
 
 
-def _rnn(cell: str, input_size: int, hidden: int, layers: int) -> nn.Module:
+def _rnn(cell: str, input_size: int, hidden: int, layers: int, both_ways: bool = False) -> nn.Module:
     kind = nn.LSTM if cell == "lstm" else nn.GRU
-    return kind(input_size, hidden, num_layers=layers, batch_first=True)
+    return kind(input_size, hidden, num_layers=layers, batch_first=True, bidirectional=both_ways)
 
 
 CHANGE_SCALE = 0.05  # g_output "changes": G's read-out times this is one step's change (data scaled to [0, 1])
@@ -190,13 +193,19 @@ def _cell_inputs(x: torch.Tensor, diff_scale: torch.Tensor | None, k: int) -> to
 
 
 class Discriminator(nn.Module):
-    """Sequence ``(B, T, F)`` -> realness logits ``(B, T)`` (per step) or ``(B, 1)`` (per sequence)."""
+    """Sequence ``(B, T, F)`` -> realness logits ``(B, T)`` (per step) or ``(B, 1)`` (per sequence).
+
+    With ``d_both_ways`` a second stack reads the window from its end (a bidirectional RNN) and each verdict
+    reads both states: the first steps are judged with the whole window as context, where a forward reader's
+    first verdicts rest on one or two values (G could bend its first steps unseen).
+    """
 
     def __init__(self, n_features: int, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
-        self.rnn = _rnn(config.d_cell, config.discriminator_input_dim(n_features), config.d_hidden, config.d_layers)
-        self.out = nn.Linear(config.d_hidden, 1)
+        self.rnn = _rnn(config.d_cell, config.discriminator_input_dim(n_features), config.d_hidden, config.d_layers,
+                        both_ways=config.d_both_ways)
+        self.out = nn.Linear(config.d_hidden * (2 if config.d_both_ways else 1), 1)
         self.label = _LabelEmbedding(config) if config.n_classes else None
         if config.d_diffs:  # 1 / typical change per feature, set from the data by the trainer (saved with D)
             self.register_buffer("diff_scale", torch.ones(n_features))
@@ -206,9 +215,10 @@ class Discriminator(nn.Module):
         x = _cell_inputs(x, self.diff_scale if self.config.d_diffs else None, k)  # (B, ceil(T/k), k * C)
         if self.config.position:
             x = _with_position(x, self.config.position, k)
-        h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, ceil(T/k), H)
-        if not self.config.d_per_step:
-            h = h[:, -1:, :]  # (B, 1, H): judge the whole sequence from its last state
+        h, _ = self.rnn(_with_label(self.label, x, labels))  # (B, ceil(T/k), H), H = 2 x d_hidden both ways
+        if not self.config.d_per_step:  # judge the whole sequence from its last state (both ways: each one's last)
+            hid = self.config.d_hidden
+            h = torch.cat([h[:, -1:, :hid], h[:, :1, hid:]], dim=-1) if self.config.d_both_ways else h[:, -1:, :]
         logits = self.out(h).squeeze(-1)  # (B, ceil(T/k)) or (B, 1): logits, not probabilities
         if k > 1 and self.config.d_per_step:  # one verdict per step, each cell's for its k steps
             logits = logits.repeat_interleave(k, dim=1)[:, :steps]  # (B, T)

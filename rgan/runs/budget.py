@@ -63,13 +63,14 @@ def format_bytes(n: float) -> str:
     return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
 
-def rnn_parameters(cell: str, input_size: int, hidden: int, layers: int) -> int:
-    """Parameters of a PyTorch ``nn.LSTM``/``nn.GRU`` (two bias vectors per gate block)."""
+def rnn_parameters(cell: str, input_size: int, hidden: int, layers: int, directions: int = 1) -> int:
+    """Parameters of a PyTorch ``nn.LSTM``/``nn.GRU`` (two bias vectors per gate block); ``directions`` 2 for a
+    bidirectional one (each layer after the first reads both directions' states)."""
     gates = GATES[cell]
     total = 0
     for layer in range(layers):
-        inputs = input_size if layer == 0 else hidden
-        total += gates * hidden * (inputs + hidden + 2)
+        inputs = input_size if layer == 0 else hidden * directions
+        total += directions * gates * hidden * (inputs + hidden + 2)
     return total
 
 
@@ -96,15 +97,17 @@ def estimate_run_memory(model: ModelConfig, train: TrainConfig, n_sequences: int
     """
     params_g = rnn_parameters(model.g_cell, model.generator_input_dim, model.g_hidden, model.g_layers)
     params_g += model.g_hidden * n_features + n_features
+    d_ways = 2 if model.d_both_ways else 1
     params_d = rnn_parameters(model.d_cell, model.discriminator_input_dim(n_features), model.d_hidden,
-                              model.d_layers) + model.d_hidden + 1
+                              model.d_layers, d_ways) + d_ways * model.d_hidden + 1
     ema = params_g if train.ema_decay > 0 else 0
     parameters = (4 * (params_g + params_d) + ema) * FLOAT_BYTES
 
     b, t = train.batch_size, seq_len
     t_g = t * getattr(train, "unroll", 1)  # G may run several windows long; D judges one window of it
     g_act = b * t_g * (_activation_floats(model.g_cell, model.g_hidden, model.g_layers) + model.generator_input_dim)
-    d_act = b * t * (_activation_floats(model.d_cell, model.d_hidden, model.d_layers) + model.discriminator_input_dim(n_features))
+    d_act = b * t * (d_ways * _activation_floats(model.d_cell, model.d_hidden, model.d_layers)
+                     + model.discriminator_input_dim(n_features))
     d_passes = 2 + (4 if train.loss == "wgan-gp" else 0)  # real + fake fused; the penalty's double backward (measured)
     activations = (g_act + d_passes * d_act) * FLOAT_BYTES
 
