@@ -57,6 +57,10 @@ def test_the_estimate_counts_parameters_exactly(cell):
     assert rnn_parameters(cell, 10, 20, 2) + 21 == count_parameters(Discriminator(5, model))  # values and changes
     levels_only = replace(model, d_diffs=False)
     assert rnn_parameters(cell, 5, 20, 2) + 21 == count_parameters(Discriminator(5, levels_only))
+    both_ways = replace(model, d_both_ways=True)  # two stacks; the second layer reads both ways' states
+    assert rnn_parameters(cell, 10, 20, 2, directions=2) + 41 == count_parameters(Discriminator(5, both_ways))
+    assert (estimate_run_memory(both_ways, TrainConfig(), 1000, 24, 5).total
+            > estimate_run_memory(model, TrainConfig(), 1000, 24, 5).total)
 
 
 def test_the_estimate_grows_with_each_size_it_names():

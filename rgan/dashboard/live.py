@@ -98,7 +98,8 @@ def _status(snap: RunSnapshot, slow: bool = False) -> None:
     c2.progress(done, text=text)
     st.caption(
         f"{ui.md_escape(snap.name)} · G {m.g_cell.upper()} {m.g_hidden}×{m.g_layers} · "
-        f"D {m.d_cell.upper()} {m.d_hidden}×{m.d_layers} ({'per step' if m.d_per_step else 'per sequence'}) · "
+        f"D {m.d_cell.upper()} {m.d_hidden}×{m.d_layers} ({'per step' if m.d_per_step else 'per sequence'}"
+        f"{', both ways' if m.d_both_ways else ''}) · "
         + (f"{m.patch} steps per cell · " if m.patch > 1 else "")
         + (f"position over {m.position} steps · " if m.position else "")
         + f"loss {t.loss} · lr G {snap.lr_g:g} · lr D {snap.lr_d:g} · D steps {snap.d_steps} · "

@@ -116,6 +116,11 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         help="D gets each step's change from the step before beside the value, scaled to the data's typical "
              "change: paths that jitter or drift unlike the data are caught even when their levels look right.",
     )
+    d_both_ways = st.checkbox(
+        "D also reads each window backwards", key=k + "d_both_ways", persist_state=_KEEP,
+        help="A second stack of D's cells reads from the window's end, so every verdict, the first steps' too, sees "
+             "the whole window: a start unlike the data's is caught. D does about twice the work.",
+    )
     g_output = st.radio(
         "G writes", G_OUTPUTS, key=k + "g_output", horizontal=True, persist_state=_KEEP,
         format_func=lambda v: "each step's value" if v == "levels" else "changes from a first value",
@@ -140,7 +145,7 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
                        patch=int(patch), position=int(position), burn_in=int(burn_in),
-                       d_diffs=bool(d_diffs), g_output=str(g_output),
+                       d_diffs=bool(d_diffs), d_both_ways=bool(d_both_ways), g_output=str(g_output),
                        **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
 
