@@ -97,6 +97,9 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     "both-ways": ({"d_both_ways": True}, {}),
     "both-ways-burn-6": ({"d_both_ways": True, "burn_in": 6}, {}),
     "both-ways-change-0.3-burn-6": ({"d_both_ways": True, "burn_in": 6}, {"change_weight": 0.3}),
+    # session 21: G's sines that turn over descend too little at the end of a window (its values near 1 sit where
+    # the sigmoid is flat): G's levels reach 0.1 past the data's 0 and 1
+    "margin-0.1-change-0.3-burn-6": ({"g_margin": 0.1, "burn_in": 6}, {"change_weight": 0.3}),
     "quantile": ({}, {"quantile_weight": 1.0}),  # session 15's candidate: sorted values along the principal axes
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),

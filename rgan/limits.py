@@ -15,11 +15,12 @@ from collections.abc import Mapping
 
 # ModelConfig: sizes of G and D. These decide how much memory a model takes, so they are the ones a
 # lying checkpoint uses to ask for gigabytes.
-MODEL: dict[str, tuple[int, int]] = {
+MODEL: dict[str, tuple[float, float]] = {
     "noise_dim": (1, 256),  # per-step noise features fed to G
     "static_noise_dim": (0, 256),  # per-sequence noise features (0 = off)
     "patch": (1, 32),  # time steps per recurrent cell step (long windows)
     "position": (0, 2000),  # steps of a whole sequence whose places G and D see (0 = off; at most seq_len's limit)
+    "g_margin": (0.0, 1.0),  # how far G's levels reach past the data's [0, 1] (a number, not a size)
     "burn_in": (0, 64),  # cell steps G runs on noise of its own before the first one it writes
     "g_hidden": (1, 1024),  # hidden units per G layer
     "g_layers": (1, 6),  # stacked recurrent layers in G

@@ -23,7 +23,7 @@ class ModelConfig:
 
     # What checkpoints and run files written before a field existed meant (see rgan.configs.config_from_dict).
     STORED_BEFORE: ClassVar[dict[str, object]] = {"g_output": "levels", "d_diffs": False, "patch": 1, "burn_in": 0,
-                                                  "d_both_ways": False}
+                                                  "d_both_ways": False, "g_margin": 0.0}
 
     noise_dim: int = 8  # per-step noise features fed to G at every time step
     static_noise_dim: int = 8  # per-sequence noise repeated at every step (0 = off); eases sequence-level traits
@@ -42,6 +42,7 @@ class ModelConfig:
     position: int = 0  # > 0: G and D see where each step lies in a whole sequence of this many steps (0 = off)
     burn_in: int = 0  # G's cells run this many times on noise of their own before the first that writes (0 = off)
     d_both_ways: bool = False  # D also reads each window backwards: every step's verdict sees the whole window
+    g_margin: float = 0.0  # G's levels span -m to 1 + m, so the data's extremes (0 and 1) lie at finite logits (0 = off)
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):
@@ -61,6 +62,8 @@ class ModelConfig:
         for name in ("d_diffs", "d_both_ways"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
+        if isinstance(self.g_margin, bool) or not isinstance(self.g_margin, (int, float)) or not 0 <= self.g_margin <= 1:
+            raise ValueError(f"g_margin must be a number from 0 to 1, got {self.g_margin!r}.")
         if not isinstance(self.static_noise_dim, int) or self.static_noise_dim < 0:
             raise ValueError(f"static_noise_dim must be an integer >= 0, got {self.static_noise_dim!r}.")
 
@@ -172,7 +175,8 @@ class Generator(nn.Module):
         h = h[:, burn:]  # (B, ceil(T/k), H)
         out = self.out(h).reshape(z.shape[0], -1, self.out.out_features // self.config.patch)[:, :steps]  # (B, T, F)
         if self.config.g_output == "levels":
-            return torch.sigmoid(out)
+            margin = self.config.g_margin  # the sigmoid's flat ends lie beyond the data's 0 and 1 by this much
+            return torch.sigmoid(out) * (1 + 2 * margin) - margin if margin else torch.sigmoid(out)
         # "changes": the first step is a level in (0, 1); every later step adds a change to the one before
         first = torch.sigmoid(out[:, :1])  # (B, 1, F)
         changes = CHANGE_SCALE * out[:, 1:]  # (B, T-1, F)
