@@ -2,22 +2,25 @@
 
     python -m benchmarks.bench_protocol                       # 3 seeds x 300 s x 2 data sets (~55 min: 10 classifiers per score)
     python -m benchmarks.bench_protocol --minutes 1 --seeds 0 --datasets sines    # a quick look
-    python -m benchmarks.bench_protocol --configs default previous   # beside the previous default
+    python -m benchmarks.bench_protocol --configs default before-burn-in   # beside the previous default
     python -m benchmarks.bench_protocol --datasets italy arrowhead vowels --minutes 2   # the real-data table
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
-Configurations: "default" is today's default; session 20's candidates: "rough-1" / "rough-3" the sorted roughness
+Configurations: "default" is today's default (since session 21: G's burn-in of 6 cells and the change loss at 0.3);
+"before-burn-in" the default of sessions 17-20, and every other configuration is a change to that one, as measured.
+Session 21's: "both-ways" (D reads windows both ways, ``d_both_ways``), "both-ways-burn-6",
+"both-ways-change-0.3-burn-6". Session 20's: "rough-1" / "rough-3" the sorted roughness
 of windows (``rough_weight``), "burn-6" G's burn-in of 6 cells (``ModelConfig.burn_in``), "rough-1-burn-6" /
 "change-1-burn-6" the burn-in with the roughness or the change loss (weight 1), "change-0.3-burn-6" with a third
-of it; "floor-0.1" the default of session 16, whose learning rates fell to a tenth (``lr_floor`` 0.1) where
-today's fall to 0.3; "floor-0.2" session 18's candidate between the two (a loser: sines' differences doubled);
-"before-power-scale" the default of sessions 11-15, with skewed features (Stocks' volume) on the data's own scale;
-"previous" the default before the shape loss (2026-12-05);
-"settled" today's with the settled weight average (``ema_settle``); "tail-third" today's with the
+of it (today's default); "floor-0.1" the default of session 16, whose learning rates fell to a tenth (``lr_floor``
+0.1) where later ones fall to 0.3; "floor-0.2" session 18's candidate between the two (a loser: sines' differences
+doubled); "before-power-scale" the default of sessions 11-15, with skewed features (Stocks' volume) on the data's
+own scale; "previous" the default before the shape loss (2026-12-05);
+"settled" with the settled weight average (``ema_settle``); "tail-third" with the
 weight average spanning the last third of the run (``ema_tail`` 1/3, session 19's candidate);
-"g-floor-0.2" / "d-floor-0.2" today's with G's (D's) rate falling to a fifth, the other's to 0.3 (``lr_floor_d``);
-"ema-0.997" today's with a shorter weight average late in the run (``ema_decay`` 0.997); "g0.4-d0.2" today's
-with G's rate falling to 0.4 and D's to 0.2; "quantile" today's with the sorted-values
+"g-floor-0.2" / "d-floor-0.2" with G's (D's) rate falling to a fifth, the other's to 0.3 (``lr_floor_d``);
+"ema-0.997" with a shorter weight average late in the run (``ema_decay`` 0.997); "g0.4-d0.2"
+with G's rate falling to 0.4 and D's to 0.2; "quantile" with the sorted-values
 loss (``quantile_weight`` 1); "axes-2026-12-04" the one before the
 principal-axes loss; "dynamics-2026-11" the one before the dynamics
 work (D judged levels only, constant learning rates). Real files (``--data-dir``, default ../shared/data): "italy"
@@ -57,8 +60,9 @@ from rgan.models import ModelConfig
 from rgan.train import TrainConfig, Trainer
 from rgan.train.recipe import describe, recipe_for
 
-CONFIGS = {  # name -> (model, train) changes from today's defaults
-    "default": ({}, {}),
+# name -> (model, train) changes from the default of sessions 17-20 (no burn-in, no change loss), kept as measured
+_BEFORE_SESSION_21 = {
+    "before-burn-in": ({}, {}),  # the default of sessions 17-20: both rates fall to 0.3
     "floor-0.1": ({}, {"lr_floor": 0.1}),  # sessions 9-16: the rates fell to a tenth (G dropped rare windows)
     "floor-0.2": ({}, {"lr_floor": 0.2}),  # session 18's candidate: between the two
     # sessions 11-15: skewed features on the data's own scale
@@ -104,6 +108,10 @@ CONFIGS = {  # name -> (model, train) changes from today's defaults
     "dynamics-2026-11": ({"d_diffs": False}, {"lr_decay_steps": 0, "pca_weight": 0.0, "shape_weight": 0.0,
                                              "skew_limit": 0.0}),
 }
+SESSION_20_DEFAULT = ({"burn_in": 0}, {"change_weight": 0.0})  # what today's default adds (session 21)
+CONFIGS = {"default": ({}, {}),  # name -> (model, train) changes from today's defaults
+           **{name: ({**SESSION_20_DEFAULT[0], **model}, {**SESSION_20_DEFAULT[1], **train})
+              for name, (model, train) in _BEFORE_SESSION_21.items()}}
 FILES = {  # name -> (file in --data-dir, how to read it)
     "italy": ("italy_power_demand.csv", DataConfig(seq_len=24)),
     "arrowhead": ("arrowhead.csv", DataConfig(layout="sequence_rows", seq_len=24, stride=8,

@@ -40,7 +40,7 @@ class ModelConfig:
     d_diffs: bool = True  # D also sees each step's change from the previous step, scaled to the data's typical change
     patch: int = 1  # time steps per recurrent cell step in G and D: G writes, D reads, this many at a time (long windows)
     position: int = 0  # > 0: G and D see where each step lies in a whole sequence of this many steps (0 = off)
-    burn_in: int = 0  # G's cells run this many times on noise of their own before the first that writes (0 = off)
+    burn_in: int = 6  # G's cells run this many times on noise of their own before the first that writes (0 = off)
     d_both_ways: bool = False  # D also reads each window backwards: every step's verdict sees the whole window
     g_margin: float = 0.0  # G's levels span -m to 1 + m, so the data's extremes (0 and 1) lie at finite logits (0 = off)
 
@@ -160,9 +160,10 @@ class Generator(nn.Module):
         Any T works: the recurrent state carries on past the training length. With ``patch`` k, each cell
         step reads the noise of the first of its k steps and writes all k of them. With ``burn_in`` b, the first
         ``b k`` steps of ``z`` are read and not written: the output has ``T - b k`` steps (``draw_noise`` draws
-        them), and no sample starts from the blank state. An option: sines' first steps came out bent (second
-        differences spread 12 times the real ones), but with 6 cells of burn-in still 8.5 times: mostly D's blind
-        spot at the start, not G's blank state (benchmarks/results/session20_2026-12-06.md).
+        them), and no sample starts from the blank state. Sines' first steps came out bent without it (second
+        differences spread 12 times the real ones); 6 cells of burn-in alone left 8.5 times (mostly D's blind spot
+        at the start), with the change loss as well 4-6 times: the default since session 21, the pair
+        (benchmarks/results/session21_2026-12-06.md).
         """
         burn, k = self.config.burn_in, self.config.patch
         steps = z.shape[1] - burn * k

@@ -23,13 +23,14 @@ TEACHING_SOURCE = DataSource("dataset", "sines", DataConfig(seq_len=24), {"n_sam
 # G: GRU 32 x 2 layers, D: GRU 32 x 1 layer, noise 4 per step + 4 per sequence. 15-30 steps/s on one
 # thread of a lightly loaded 2-core machine (8 steps/s under a load average of 20).
 BASE_MODEL = ModelConfig(noise_dim=4, static_noise_dim=4, g_cell="gru", g_hidden=32, g_layers=2,
-                         d_cell="gru", d_hidden=32, d_layers=1, d_per_step=True, g_output="levels", d_diffs=False)
+                         d_cell="gru", d_hidden=32, d_layers=1, d_per_step=True, g_output="levels", d_diffs=False,
+                         burn_in=0)
 # Presets keep constant learning rates, levels-only D, neither principal-axes nor shape loss and G on the data's own
 # scale (what they show was measured so). Presets show G itself, not its weight average (ema_decay=0): the average
 # would smooth away the very behaviour each experiment is there to show (collapse, oscillation), and their numbers
 # were measured so.
 BASE_TRAIN = TrainConfig(batch_size=64, steps=1200, seed=0, ema_decay=0.0, lr_decay_steps=0, pca_weight=0.0,
-                         shape_weight=0.0, skew_limit=0.0)
+                         shape_weight=0.0, skew_limit=0.0, change_weight=0.0)
 
 
 @dataclass(frozen=True)

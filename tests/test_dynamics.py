@@ -20,7 +20,7 @@ from rgan.train.config import lr_factor
 from rgan.train.recipe import SMALL_ROWS, choose_recipe, describe
 from rgan.train.trainer import CHANGE_SPREAD
 
-TINY = ModelConfig(g_hidden=8, d_hidden=8, noise_dim=2, static_noise_dim=2)
+TINY = ModelConfig(g_hidden=8, d_hidden=8, noise_dim=2, static_noise_dim=2, burn_in=0)  # G reads z as it is
 
 
 def test_d_with_changes_judges_values_and_scaled_changes():
@@ -129,18 +129,20 @@ def test_few_long_windows_get_no_shape_loss_and_with_a_label_the_class_critic():
     outlines = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3)
     assert outlines.name == "few long windows"
     assert outlines.train_changes == {"shape_weight": 0.0, "class_weight": 1.0, "change_weight": 1.0,
-                                      "lr_decay_steps": 6000, "lr_floor": 0.1} and outlines.model_changes == {"patch": 4}
+                                      "lr_decay_steps": 6000, "lr_floor": 0.1}
+    assert outlines.model_changes == {"burn_in": 0, "patch": 4}  # measured without G's burn-in
     assert "fewer than 4 windows per value" in describe(outlines) and "class critic" in describe(outlines)
     assert "each class's roughness" in describe(outlines)
     assert "rates falling to a tenth over 6,000 steps" in describe(outlines)
     unlabelled = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1)
-    assert unlabelled.train_changes == {"shape_weight": 0.0} and "class critic" not in describe(unlabelled)
+    assert unlabelled.train_changes == {"shape_weight": 0.0, "change_weight": 0.0}
+    assert "class critic" not in describe(unlabelled)
     assert "roughness" not in describe(unlabelled) and "rates" not in describe(unlabelled)
     assert choose_recipe(n_windows=1096, n_rows=26_304, seq_len=24, n_features=1, n_classes=2).name == "standard"
     assert choose_recipe(n_windows=3662, n_rows=3685, seq_len=24, n_features=6).name == "standard"
     _, train, made = outlines.apply(ModelConfig(), TrainConfig(shape_weight=0.5))
     assert train.shape_weight == 0.5 and train.class_weight == 1.0
-    assert made == {"patch": (1, 4), "class_weight": (0.0, 1.0), "change_weight": (0.0, 1.0),
+    assert made == {"burn_in": (6, 0), "patch": (1, 4), "class_weight": (0.0, 1.0), "change_weight": (0.3, 1.0),
                     "lr_decay_steps": (3000, 6000), "lr_floor": (0.3, 0.1)}
 
 
@@ -149,9 +151,10 @@ def test_the_recipe_never_overrides_a_setting_the_person_chose():
     model, train, made = recipe.apply(ModelConfig(g_hidden=48), TrainConfig())
     assert model.g_hidden == 48  # chosen: kept
     assert model.d_hidden == recipe.model_changes["d_hidden"] and train.steps == recipe.train_changes["steps"]
-    assert set(made) == {"d_hidden", "steps", "lr_floor"}
+    assert set(made) == {"d_hidden", "burn_in", "steps", "lr_floor", "change_weight"}  # as the figures were measured
     assert "d_hidden 64 → 32" in describe(recipe, made) and "small table" in describe(recipe, made)
-    kept = recipe.apply(ModelConfig(g_hidden=48, d_hidden=16), TrainConfig(steps=900, lr_floor=0.5))[2]
+    kept = recipe.apply(ModelConfig(g_hidden=48, d_hidden=16, burn_in=2),
+                        TrainConfig(steps=900, lr_floor=0.5, change_weight=0.5))[2]
     assert kept == {} and "your settings were kept" in describe(recipe, kept)
 
 

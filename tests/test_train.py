@@ -23,7 +23,8 @@ STAT_KEYS = {"step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "gra
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("per_step", [True, False])
 def test_model_shapes(cell: str, per_step: bool):
-    cfg = ModelConfig(noise_dim=4, static_noise_dim=3, g_cell=cell, d_cell=cell, g_hidden=6, d_hidden=5, g_layers=2, d_per_step=per_step)
+    cfg = ModelConfig(noise_dim=4, static_noise_dim=3, g_cell=cell, d_cell=cell, g_hidden=6, d_hidden=5, g_layers=2, d_per_step=per_step,
+                      burn_in=0)  # G writes every step of z
     g, d = Generator(3, cfg), Discriminator(3, cfg)
     x = g(torch.randn(7, 11, 7))
     assert x.shape == (7, 11, 3)

@@ -26,7 +26,7 @@ class TrainConfig:
     STORED_BEFORE: ClassVar[dict[str, object]] = {"lr_decay_steps": 0, "pca_weight": 0.0, "unroll_after": 0,
                                                    "shape_weight": 0.0, "ema_tail": 0.0, "lr_floor_d": 0.0,
                                                    "quantile_weight": 0.0, "skew_limit": 0.0,
-                                                   "rough_weight": 0.0}
+                                                   "rough_weight": 0.0, "change_weight": 0.0}
 
     loss: str = "ns"  # "ns": non-saturating GAN loss; "wgan-gp": Wasserstein loss + gradient penalty
     lr_g: float = 2e-3  # generator Adam learning rate (best of a sweep on sines, see benchmarks/results)
@@ -53,7 +53,7 @@ class TrainConfig:
     pca_weight: float = 1.0  # G penalty on the per-step mean/std gap along the real data's principal directions, each on one spread (0 = off)
     shape_weight: float = 1.0  # G penalty on the mean/std gap of whole windows along their principal directions and the covariance of the leading ones (0 = off)
     class_weight: float = 0.0  # conditional models: G penalty when a class critic fitted on real windows puts its windows in another class (0 = off)
-    change_weight: float = 0.0  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
+    change_weight: float = 0.3  # G penalty on the per-step mean/std gap of 1st and 2nd differences, in units of the real change (0 = off)
     skew_limit: float = 2.0  # features more skewed than this (traded volumes) are trained on a power scale and mapped back (0 = off)
     quantile_weight: float = 0.0  # G penalty on the gap between sorted real and generated values along the principal directions (0 = off)
     rough_weight: float = 0.0  # G penalty on the gap between the sorted real and generated windows' roughness (RMS 1st and 2nd difference per feature) (0 = off)

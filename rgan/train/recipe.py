@@ -30,14 +30,17 @@ from .config import TrainConfig
 
 SMALL_ROWS = 1000  # fewer distinct time steps than this: the small-table recipe
 TOO_FEW_WINDOWS = 16  # fewer windows than this: warn that no recipe learns much from them
-SMALL_MODEL = {"g_hidden": 32, "d_hidden": 32}  # small networks over-fit a few windows less
-SMALL_TRAIN = {"steps": 1500, "lr_floor": 0.1}  # the scores were best at 1,000-1,500 steps, then worsened
-# (measured with the rates falling to a tenth, the default until session 17: kept here, as the figures are)
+SMALL_MODEL = {"g_hidden": 32, "d_hidden": 32, "burn_in": 0}  # small networks over-fit a few windows less
+SMALL_TRAIN = {"steps": 1500, "lr_floor": 0.1, "change_weight": 0.0}  # the scores were best at 1,000-1,500 steps,
+# then worsened (measured with the rates falling to a tenth, the default until session 17, without G's burn-in and
+# the change loss, the default since session 21: kept here, as the figures are)
 WINDOWS_PER_VALUE = 4  # fewer windows than this times a window's values (T x F): the few-long-windows recipe
-LONG_TRAIN = {"shape_weight": 0.0}  # arrowhead TSTR / TRTR 0.33-0.40 with the shape loss (seed 0), 0.61-0.75 without
+LONG_TRAIN = {"shape_weight": 0.0, "change_weight": 0.0}  # arrowhead TSTR / TRTR 0.33-0.40 with the shape loss
+# (seed 0), 0.61-0.75 without; measured without the change loss and G's burn-in (LONG_MODEL), as kept here
 # and with a label: the class critic (benchmarks/results/session12), each class's roughness and rates that fall over
 # 6,000 steps (arrowhead TSTR / TRTR 0.82 ± 0.05 over six seeds, against 0.72 ± 0.03; session 15)
 LONG_LABELLED_TRAIN = {"class_weight": 1.0, "change_weight": 1.0, "lr_decay_steps": 6000, "lr_floor": 0.1}
+LONG_MODEL = {"burn_in": 0}
 LONG_CELLS = 64  # windows longer than twice this: G writes and D reads them in about this many cell steps
 
 
@@ -83,7 +86,7 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
     if n_rows >= SMALL_ROWS and n_windows < WINDOWS_PER_VALUE * values:
         train = {**LONG_TRAIN, **(LONG_LABELLED_TRAIN if n_classes else {})}
         patch = math.ceil(seq_len / LONG_CELLS) if seq_len > 2 * LONG_CELLS else 1
-        model = {"position": seq_len} if whole else {}
+        model = {**LONG_MODEL, **({"position": seq_len} if whole else {})}
         if patch > 1:
             model["patch"] = patch
         so = (["no shape loss"] + ["a class critic", "each class's roughness"] * bool(n_classes)
