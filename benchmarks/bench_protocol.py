@@ -9,7 +9,8 @@
 Configurations: "default" is today's default (since session 21: G's burn-in of 6 cells and the change loss at 0.3);
 "before-burn-in" the default of sessions 17-20, and every other configuration is a change to that one, as measured.
 Session 21's: "both-ways" (D reads windows both ways, ``d_both_ways``), "both-ways-burn-6",
-"both-ways-change-0.3-burn-6". Session 20's: "rough-1" / "rough-3" the sorted roughness
+"both-ways-change-0.3-burn-6"; "margin-0.1" today's with G's levels reaching 0.1 past the data's [0, 1]
+(``g_margin``; measured first as "margin-0.1-change-0.3-burn-6"). Session 20's: "rough-1" / "rough-3" the sorted roughness
 of windows (``rough_weight``), "burn-6" G's burn-in of 6 cells (``ModelConfig.burn_in``), "rough-1-burn-6" /
 "change-1-burn-6" the burn-in with the roughness or the change loss (weight 1), "change-0.3-burn-6" with a third
 of it (today's default); "floor-0.1" the default of session 16, whose learning rates fell to a tenth (``lr_floor``
@@ -111,7 +112,10 @@ _BEFORE_SESSION_21 = {
 SESSION_20_DEFAULT = ({"burn_in": 0}, {"change_weight": 0.0})  # what today's default adds (session 21)
 CONFIGS = {"default": ({}, {}),  # name -> (model, train) changes from today's defaults
            **{name: ({**SESSION_20_DEFAULT[0], **model}, {**SESSION_20_DEFAULT[1], **train})
-              for name, (model, train) in _BEFORE_SESSION_21.items()}}
+              for name, (model, train) in _BEFORE_SESSION_21.items()},
+           # session 21: today's default with G's margin (its sines that turn over descended too little at the end
+           # of a window: values near 1 sat where the sigmoid is flat); the same as "margin-0.1-change-0.3-burn-6"
+           "margin-0.1": ({"g_margin": 0.1}, {})}
 FILES = {  # name -> (file in --data-dir, how to read it)
     "italy": ("italy_power_demand.csv", DataConfig(seq_len=24)),
     "arrowhead": ("arrowhead.csv", DataConfig(layout="sequence_rows", seq_len=24, stride=8,

@@ -23,7 +23,7 @@ FORM_RANGES = {
     "G hidden": ("MODEL", "g_hidden"), "D hidden": ("MODEL", "d_hidden"), "G layers": ("MODEL", "g_layers"),
     "D layers": ("MODEL", "d_layers"), "Noise per step": ("MODEL", "noise_dim"),
     "Noise per sequence": ("MODEL", "static_noise_dim"), "Steps per cell": ("MODEL", "patch"), "Position over steps": ("MODEL", "position"),
-    "G burn-in (cells)": ("MODEL", "burn_in"),
+    "G burn-in (cells)": ("MODEL", "burn_in"), "G's reach past the data": ("MODEL", "g_margin"),
     "lr G": ("TRAIN", "lr_g"), "lr D": ("TRAIN", "lr_d"),
     "D steps per G step": ("TRAIN", "d_steps"), "Batch size": ("TRAIN", "batch_size"), "Steps": ("TRAIN", "steps"),
     "Sample from G's weight average (decay)": ("TRAIN", "ema_decay"),

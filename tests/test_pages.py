@@ -432,16 +432,17 @@ def test_open_puts_the_runs_settings_in_the_form():
     assert at.number_input(key="m_burn_in").value == 3
 
 
-def test_g_burn_in_and_a_two_way_d_from_the_form_reach_the_run():
+def test_g_burn_in_margin_and_a_two_way_d_from_the_form_reach_the_run():
     at = open_page("pages/train.py")
     assert at.number_input(key="m_burn_in").value == ModelConfig().burn_in
     assert at.checkbox(key="m_d_both_ways").value is ModelConfig().d_both_ways
     at.number_input(key="m_burn_in").set_value(5)
     at.checkbox(key="m_d_both_ways").check()
+    at.number_input(key="m_g_margin").set_value(0.15)
     at = start_tiny(at, steps=3)
     assert not at.exception and not at.error
     run = state.registry().get(at.query_params["run"])
-    assert run.model_config.burn_in == 5 and run.model_config.d_both_ways is True
+    assert run.model_config.burn_in == 5 and run.model_config.d_both_ways is True and run.model_config.g_margin == 0.15
     assert "(per step, both ways)" in text_of(at.caption)  # the run's line names how D reads
     wait_for(lambda: run.snapshot().state == FINISHED)
     assert run.snapshot().step == 3

@@ -141,10 +141,14 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
                   help="G's cells first run this many times on noise of their own and write nothing, so no sample "
                        "starts from G's blank state (whose first steps can come out bent). Costs that many more "
                        "cell steps of G's work. 0 = off.")
+    g_margin = num(c3, "G's reach past the data", *limits.MODEL["g_margin"], key=k + "g_margin", persist_state=_KEEP,
+                   step=0.05, help="G's values may reach this far past the data's scaled range [0, 1], so the data's "
+                                   "own highs and lows are not at the flat ends of G's sigmoid, where it cannot steer "
+                                   "them (sines turning over at their top). 0 = off.")
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),
-                       patch=int(patch), position=int(position), burn_in=int(burn_in),
+                       patch=int(patch), position=int(position), burn_in=int(burn_in), g_margin=float(g_margin),
                        d_diffs=bool(d_diffs), d_both_ways=bool(d_both_ways), g_output=str(g_output),
                        **{name: (v if name.endswith("cell") else int(v)) for name, v in sizes.items()})
 
