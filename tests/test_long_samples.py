@@ -29,8 +29,11 @@ def test_a_long_sample_starts_as_the_short_one_would(data, cell: str) -> None:
     z = draw_noise(3, 60, trainer.model_config, torch.Generator().manual_seed(0), trainer.device)  # (3, 60, noise)
     long = trainer.generate(z)
     assert long.shape == (3, 60, 2)
-    # causal: the first 12 steps do not depend on what comes after; the state carries on past seq_len
-    np.testing.assert_allclose(long[:, :12], trainer.generate(z[:, :12]), atol=1e-6)
+    # causal: the first 12 steps do not depend on what comes after; the state carries on past seq_len (G's burn-in
+    # reads the first burn_in_steps of the noise before its first step)
+    burn = trainer.model_config.burn_in_steps
+    assert burn == ModelConfig().burn_in > 0
+    np.testing.assert_allclose(long[:, :12], trainer.generate(z[:, :12 + burn]), atol=1e-6)
     assert bool((z[:, :, -1] == z[:, :1, -1]).all())  # per-sequence noise held over all 60 steps, as in training
     assert not np.allclose(long[:, 12:24], long[:, :12])
 
@@ -77,7 +80,8 @@ def test_unroll_after_trains_single_windows_first(data) -> None:
     single = Trainer(data, SMALL, TrainConfig(device="cpu", batch_size=8, seed=5))
     assert [trainer.step()["loss_g"] for _ in range(2)] == [single.step()["loss_g"] for _ in range(2)]
     assert trainer.unroll_now == 3 and np.isfinite(trainer.step()["loss_g"])
-    assert seen == [12, 12, 36]  # G's noise: one window, one window, then three windows long
+    burn = SMALL.burn_in_steps  # G's noise: one window, one window, then three windows long, each after its burn-in
+    assert seen == [12 + burn, 12 + burn, 36 + burn]
     with pytest.raises(ValueError, match="unroll_after must be a whole number >= 0, got -1"):
         TrainConfig(unroll_after=-1)
 

@@ -96,9 +96,10 @@ def test_a_checkpoint_keeps_the_position(tmp_path: Path):
 
 def test_few_long_whole_sequences_get_the_position_and_cut_windows_do_not():
     whole = choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3, whole=True)
-    assert whole.model_changes == {"position": 251, "patch": 4}
+    assert whole.model_changes == {"burn_in": 0, "position": 251, "patch": 4}  # measured without G's burn-in
     assert "each step's place in the whole sequence" in describe(whole)
-    assert choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3).model_changes == {"patch": 4}
+    assert choose_recipe(n_windows=211, n_rows=52_961, seq_len=251, n_features=1, n_classes=3).model_changes == {"burn_in": 0,
+                                                                                                    "patch": 4}
     # the standard recipe never sets it, whole sequences or not (italy's days are whole too)
     assert choose_recipe(n_windows=1096, n_rows=26_304, seq_len=24, n_features=1, whole=True).model_changes == {}
     model, _, made = whole.apply(ModelConfig(position=100), TrainConfig())
@@ -112,7 +113,8 @@ def test_a_wide_file_of_outlines_is_whole_sequences_and_its_windows_are_not():
     text = "\n".join([header] + rows).encode()
     outlines = load_csv(text, DataConfig(label_column="shape", seq_len=60))
     assert whole_sequences(outlines)
-    assert recipe_for(outlines).name == "few long windows" and recipe_for(outlines).model_changes == {"position": 60}
+    assert recipe_for(outlines).name == "few long windows" and recipe_for(outlines).model_changes == {"burn_in": 0,
+                                                                                                 "position": 60}
     windows = load_csv(text, DataConfig(label_column="shape", seq_len=12))
     assert not whole_sequences(windows) and recipe_for(windows).model_changes == {}
 
