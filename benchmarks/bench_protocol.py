@@ -6,8 +6,10 @@
     python -m benchmarks.bench_protocol --datasets italy arrowhead vowels --minutes 2   # the real-data table
     python -m benchmarks.bench_protocol --time-to-quality     # seconds until sines reach 0.05, both configs
 
-Configurations: "default" is today's default (since session 21: G's burn-in of 6 cells and the change loss at 0.3);
-"before-burn-in" the default of sessions 17-20, and every other configuration is a change to that one, as measured.
+Configurations: "default" is today's default (since session 21: G's burn-in of 6 cells and the change loss at 0.3;
+since session 22, data crowding their range's ends, as sines, get G's margin of 0.1 from the recipe); "before-ends"
+the default of session 21 (no margin on any data); "before-burn-in" the default of sessions 17-20, and every other
+configuration is a change to that one, as measured (none gets the margin from the recipe).
 Session 21's: "both-ways" (D reads windows both ways, ``d_both_ways``), "both-ways-burn-6",
 "both-ways-change-0.3-burn-6"; "margin-0.1" today's with G's levels reaching 0.1 past the data's [0, 1]
 (``g_margin``; measured first as "margin-0.1-change-0.3-burn-6"). Session 20's: "rough-1" / "rough-3" the sorted roughness
@@ -115,7 +117,9 @@ CONFIGS = {"default": ({}, {}),  # name -> (model, train) changes from today's d
               for name, (model, train) in _BEFORE_SESSION_21.items()},
            # session 21: today's default with G's margin (its sines that turn over descended too little at the end
            # of a window: values near 1 sat where the sigmoid is flat); the same as "margin-0.1-change-0.3-burn-6"
-           "margin-0.1": ({"g_margin": 0.1}, {})}
+           "margin-0.1": ({"g_margin": 0.1}, {}),
+           "before-ends": ({}, {})}  # session 21's default: no margin for data crowding their range's ends
+ENDS = {"default"}  # configurations whose recipe gives data crowding their ends G's margin (since session 22)
 FILES = {  # name -> (file in --data-dir, how to read it)
     "italy": ("italy_power_demand.csv", DataConfig(seq_len=24)),
     "arrowhead": ("arrowhead.csv", DataConfig(layout="sequence_rows", seq_len=24, stride=8,
@@ -142,7 +146,7 @@ def make_trainer(data, config: str, seed: int) -> Trainer:
     model_changes, train_changes = CONFIGS[config]
     model = replace(ModelConfig(), **model_changes)
     train = replace(TrainConfig(device="cpu", seed=seed), **train_changes)
-    recipe = recipe_for(data)
+    recipe = recipe_for(data, ends=config in ENDS)
     model, train, made = recipe.apply(model, train)
     print(f"  {data.name} ({config}): {describe(recipe, made)}", flush=True)
     if "steps" not in train_changes and train.steps == TrainConfig().steps:

@@ -144,7 +144,8 @@ def model_controls(defaults: ModelConfig | None = None) -> ModelConfig:
     g_margin = num(c3, "G's reach past the data", *limits.MODEL["g_margin"], key=k + "g_margin", persist_state=_KEEP,
                    step=0.05, help="G's values may reach this far past the data's scaled range [0, 1], so the data's "
                                    "own highs and lows are not at the flat ends of G's sigmoid, where it cannot steer "
-                                   "them (sines turning over at their top). 0 = off.")
+                                   "them (sines turning over at their top). 0 = off; the recipe sets 0.1 "
+                                   "for data whose values crowd their range's ends (see the Data page).")
     if problems:
         raise FormProblems(problems)
     return ModelConfig(noise_dim=int(noise_dim), static_noise_dim=int(static_noise_dim), d_per_step=bool(d_per_step),

@@ -14,7 +14,12 @@ benchmarks/results/session15_2026-12-06.md); windows longer than 128 steps are w
 TRTR 0.725 ± 0.039 over three seeds against 0.692 ± 0.095; benchmarks/results/session14_2026-12-05.md);
 when each window is a whole sequence (every sequence in the file is exactly one window long), G and D also see
 each step's place in it (``ModelConfig.position``: a recurrent G otherwise has to learn to count 251
-steps before it can put an outline's peaks in place). A recipe changes only settings left at their defaults:
+steps before it can put an outline's peaks in place). Data whose values crowd their range's ends (most features
+with more values within 5 % of 0 or 1 than an even spread has: sines, whose peaks are flat, 1.6 times; Stocks'
+prices 0.5 times) get G's margin (``ModelConfig.g_margin`` 0.1): values near 1 no longer sit where G's sigmoid is
+flat, and sines seed 1's differences went from 0.035-0.038 to 0.015 (seed 2 0.026 to 0.016); on Stocks, whose
+values thin out toward the ends, the margin put too many windows at the lowest prices (levels 0.035 twice on seed 0
+against 0.013-0.018; benchmarks/results/session22_2026-12-06.md). A recipe changes only settings left at their defaults:
 a setting the person chose is never overridden. ``describe`` gives the sentence the CLI and the Train page show.
 """
 
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
+
+import numpy as np
 
 from rgan import limits
 from rgan.models import ModelConfig
@@ -43,6 +50,10 @@ LONG_TRAIN = {"shape_weight": 0.0, "change_weight": 0.0}
 LONG_LABELLED_TRAIN = {"class_weight": 1.0, "change_weight": 1.0, "lr_decay_steps": 6000, "lr_floor": 0.1}
 LONG_MODEL = {"burn_in": 0}
 LONG_CELLS = 64  # windows longer than twice this: G writes and D reads them in about this many cell steps
+END_BAND = 0.05  # "near an end" of a feature's [0, 1]: within this of 0 or of 1
+CROWDED_ENDS = 1.25  # crowding (share near the ends / an even spread's 2 x END_BAND) above which G gets its margin
+END_MODEL = {"g_margin": 0.1}  # the standard recipe for data crowding their ends (measured on sines, session 22)
+END_SAMPLE = 200_000  # values read to measure the crowding (an even subsample of larger data)
 
 
 @dataclass(frozen=True)
@@ -72,11 +83,12 @@ class Recipe:
 
 
 def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_classes: int = 0,
-                  whole: bool = False) -> Recipe:
+                  whole: bool = False, crowding: float = 0.0) -> Recipe:
     """The recipe for data of ``n_windows`` windows of ``seq_len`` steps x ``n_features``, cut from ``n_rows``
     distinct time steps (rows of a table; windows of one series overlap, so rows count the information), with
     ``n_classes`` label classes (0: no label); ``whole``: each window is a whole sequence of the file, so step
-    t of every window is the same place (an outline's tip, an hour of the day)."""
+    t of every window is the same place (an outline's tip, an hour of the day); ``crowding``: how much the values
+    crowd their range's ends (:func:`end_crowding`; 1 for an even spread)."""
     data = (f"{n_windows:,} window{'s' if n_windows != 1 else ''} of {seq_len} steps x {n_features} "
             f"feature{'s' if n_features != 1 else ''} from {n_rows:,} rows")
     warning = None
@@ -96,19 +108,39 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
         why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so "
                + (", ".join(so[:-1]) + " and " if len(so) > 1 else "") + so[-1])
         return Recipe("few long windows", why, model, train, warning)
+    if n_rows >= SMALL_ROWS and crowding > CROWDED_ENDS:
+        why = (f"{data}: enough for the standard recipe; the values crowd their range's ends ({crowding:.1f} times an "
+               f"even spread within {END_BAND:.0%} of them), so G's values reach {END_MODEL['g_margin']:g} past them")
+        return Recipe("standard", why, dict(END_MODEL), {}, warning)
     if n_rows >= SMALL_ROWS:
         return Recipe("standard", f"{data}: enough for the standard recipe", {}, {}, warning)
     return Recipe("small table", f"{data}: fewer than {SMALL_ROWS:,} rows, so smaller networks that stop early",
                   dict(SMALL_MODEL), dict(SMALL_TRAIN), warning)
 
 
-def recipe_for(data) -> Recipe:
-    """:func:`choose_recipe` for a :class:`~rgan.data.SequenceData`."""
+def recipe_for(data, ends: bool = True) -> Recipe:
+    """:func:`choose_recipe` for a :class:`~rgan.data.SequenceData`; ``ends=False`` leaves out G's margin for data
+    crowding their ends (what the recipe was before session 22, for benchmarks that replay older defaults)."""
     report = data.report
     rows = int(getattr(report, "n_rows", 0) or 0) or data.n_sequences + data.seq_len - 1
     if getattr(report, "layout", "") == "sequence_rows":  # each row is a whole sequence: count its steps
         rows *= max(1, int(getattr(report, "n_columns", 1) or 1) - 1)
-    return choose_recipe(data.n_sequences, rows, data.seq_len, data.n_features, data.n_classes, whole_sequences(data))
+    return choose_recipe(data.n_sequences, rows, data.seq_len, data.n_features, data.n_classes, whole_sequences(data),
+                         end_crowding(data.windows) if ends else 0.0)
+
+
+def end_crowding(windows: np.ndarray) -> float:
+    """How much values on [0, 1] ``(N, T, F)`` crowd their range's ends: for each feature, the share within
+    ``END_BAND`` of 0 or 1 over an even spread's share (``2 * END_BAND``), the median over features (a skewed
+    feature or two, such as Stocks' volume piled near 0, do not decide). Sines: 1.6; Stocks: 0.5; 0 where no value
+    is near an end."""
+    n, per_window = len(windows), int(np.prod(np.shape(windows)[1:]))
+    if not n or not per_window:
+        return 0.0
+    step = max(1, math.ceil(n * per_window / END_SAMPLE))  # every step-th window: a strided view is never copied whole
+    values = np.asarray(windows[::step]).reshape(-1, np.shape(windows)[-1])
+    near = ((values < END_BAND) | (values > 1 - END_BAND)).mean(axis=0)
+    return float(np.median(near) / (2 * END_BAND))
 
 
 def whole_sequences(data) -> bool:
