@@ -42,7 +42,7 @@ class ModelConfig:
     position: int = 0  # > 0: G and D see where each step lies in a whole sequence of this many steps (0 = off)
     burn_in: int = 6  # G's cells run this many times on noise of their own before the first that writes (0 = off)
     d_both_ways: bool = False  # D also reads each window backwards: every step's verdict sees the whole window
-    g_margin: float = 0.0  # G's levels span -m to 1 + m, so the data's extremes (0 and 1) lie at finite logits (0 = off)
+    g_margin: float = 0.0  # G's levels span -m to 1 + m, the data's 0 and 1 at finite logits (0 = off; the recipe sets 0.1 where values crowd the ends)
 
     def __post_init__(self) -> None:
         for name in ("g_cell", "d_cell"):

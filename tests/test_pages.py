@@ -557,3 +557,22 @@ def test_registry_counts_watched_runs():
     reg.visited("a-browser-token-0123456789")
     reg.visited("another-token-0123456789")
     assert reg.visitors() == 2 and reg.visitors(within_s=0) == 0
+
+
+def test_the_built_in_sines_get_g_s_margin_from_the_recipe_and_a_chosen_margin_is_kept():
+    """Sines crowd their range's ends: the sidebar names the change, the run has it; a margin set in the form stays."""
+    at = open_page("pages/train.py")
+    assert at.number_input(key="m_g_margin").value == 0.0  # the form shows the field's default
+    shown = text_of(at.sidebar.caption)
+    assert "crowd their range's ends" in shown and "g_margin 0 → 0.1" in shown, shown
+    at = start_tiny(at, steps=2)
+    assert not at.exception and not at.error
+    run = state.registry().get(at.query_params["run"])
+    assert run.model_config.g_margin == 0.1 and "g_margin 0 → 0.1" in run.snapshot().extra["recipe"]
+    wait_for(lambda: run.snapshot().state == FINISHED)
+    at = open_page("pages/train.py")
+    at.number_input(key="m_g_margin").set_value(0.05)  # the form's values count when it is submitted
+    at = start_tiny(at, steps=2)
+    chosen = state.registry().get(at.query_params["run"])
+    assert chosen.model_config.g_margin == 0.05 and "g_margin" not in chosen.snapshot().extra["recipe"]
+    assert "g_margin" not in text_of(at.sidebar.caption)
