@@ -569,6 +569,7 @@ def test_the_built_in_sines_get_g_s_margin_from_the_recipe_and_a_chosen_margin_i
     assert not at.exception and not at.error
     run = state.registry().get(at.query_params["run"])
     assert run.model_config.g_margin == 0.1 and "g_margin 0 → 0.1" in run.snapshot().extra["recipe"]
+    assert "G reaches 0.1 past the data" in text_of(at.caption)  # the run's line names it
     wait_for(lambda: run.snapshot().state == FINISHED)
     at = open_page("pages/train.py")
     at.number_input(key="m_g_margin").set_value(0.05)  # the form's values count when it is submitted

@@ -102,6 +102,7 @@ def _status(snap: RunSnapshot, slow: bool = False) -> None:
         f"{', both ways' if m.d_both_ways else ''}) · "
         + (f"{m.patch} steps per cell · " if m.patch > 1 else "")
         + (f"position over {m.position} steps · " if m.position else "")
+        + (f"G reaches {m.g_margin:g} past the data · " if m.g_margin else "")
         + f"loss {t.loss} · lr G {snap.lr_g:g} · lr D {snap.lr_d:g} · D steps {snap.d_steps} · "
         f"batch {t.batch_size} · "
         + "".join(f"{setting} · " for setting in changed_settings(t))
