@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -72,8 +73,6 @@ def test_small_tables_and_few_long_windows_keep_their_own_recipes_however_crowde
 
 
 def test_the_cli_prints_and_applies_the_margin_on_sines_and_keeps_it_off_with_recipe_standard(tmp_path):
-    import json
-
     def train(*extra: str) -> tuple[str, dict]:
         out = tmp_path / f"run{len(extra)}"
         done = subprocess.run([sys.executable, "-m", "rgan", "train", "--dataset", "sines", "--steps", "2", "--out",

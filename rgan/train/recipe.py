@@ -108,12 +108,13 @@ def choose_recipe(n_windows: int, n_rows: int, seq_len: int, n_features: int, n_
         why = (f"{data}: fewer than {WINDOWS_PER_VALUE} windows per value of a window ({values:,}), so "
                + (", ".join(so[:-1]) + " and " if len(so) > 1 else "") + so[-1])
         return Recipe("few long windows", why, model, train, warning)
-    if n_rows >= SMALL_ROWS and crowding > CROWDED_ENDS:
-        why = (f"{data}: enough for the standard recipe; the values crowd their range's ends ({crowding:.1f} times an "
-               f"even spread within {END_BAND:.0%} of them), so G's values reach {END_MODEL['g_margin']:g} past them")
-        return Recipe("standard", why, dict(END_MODEL), {}, warning)
     if n_rows >= SMALL_ROWS:
-        return Recipe("standard", f"{data}: enough for the standard recipe", {}, {}, warning)
+        why = f"{data}: enough for the standard recipe"
+        if crowding <= CROWDED_ENDS:
+            return Recipe("standard", why, {}, {}, warning)
+        why += (f"; the values crowd their range's ends ({crowding:.1f} times an even spread within {END_BAND:.0%} of "
+                f"them), so G's values reach {END_MODEL['g_margin']:g} past them")
+        return Recipe("standard", why, dict(END_MODEL), {}, warning)
     return Recipe("small table", f"{data}: fewer than {SMALL_ROWS:,} rows, so smaller networks that stop early",
                   dict(SMALL_MODEL), dict(SMALL_TRAIN), warning)
 
